@@ -1,0 +1,23 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/** Gzip-compresses a JSON text (used by backends whose compression is `payload`). */
+export function compressJson(json: string): Buffer {
+  return gzipSync(Buffer.from(json, 'utf8'), { level: 6 });
+}
+
+/** Reverses {@link compressJson}. */
+export function decompressJson(payload: Uint8Array): string {
+  return gunzipSync(payload).toString('utf8');
+}
+
+/** True when a record's JSON should be compressed under the given settings. */
+export function shouldCompress(
+  json: string,
+  settings: { enabled: boolean; thresholdBytes: number },
+): boolean {
+  // Byte length is only needed near the threshold: a UTF-16 length above it is already above it in UTF-8.
+  return (
+    settings.enabled &&
+    (json.length > settings.thresholdBytes || Buffer.byteLength(json) > settings.thresholdBytes)
+  );
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { StorageError } from '../errors.js';
+import { configBoolean, configCount, configNumber, configPositiveInt, configString } from './fields.js';
+
+/**
+ * Keys every backend's `config:` block accepts (TTL, compression, batching, limits, backups). A backend's
+ * schema extends this shape with its own keys; see {@link defineBackendConfig}.
+ */
+export const commonConfigShape = {
+  /** Give records without `expires_at` a default time to live, and run the cleanup timer. */
+  ttl_enabled: configBoolean().default(false),
+  /** Default time to live in seconds (the existing layer's key). */
+  default_ttl_seconds: configPositiveInt().optional(),
+  /** Default time to live in days (the design's key); exclusive with default_ttl_seconds. */
+  default_ttl_days: configNumber().optional(),
+  /** Seconds between expired-record cleanups (the existing layer's key). 0 turns the timer off. */
+  cleanup_interval_seconds: configNumber().optional(),
+  /** Hours between expired-record cleanups (the design's key); exclusive with cleanup_interval_seconds. */
+  ttl_cleanup_interval_hours: configNumber().optional(),
+  /** Compress records whose JSON exceeds compression_threshold bytes. */
+  compression_enabled: configBoolean().default(false),
+  /** Size in bytes above which a record is compressed. */
+  compression_threshold: configCount().default(1024),
+  /** Rows per statement for bulk writes and cleanup batches. */
+  batch_size: configPositiveInt().default(1000),
+  /** Largest record accepted, in bytes of JSON. */
+  max_record_bytes: configPositiveInt().default(16 * 1024 * 1024),
+  /** Scheduled backups while a store is open (arrives with the backup tooling). */
+  backup_enabled: configBoolean().default(false),
+  backup_interval_hours: configNumber().default(24),
+  backup_retention_days: configNumber().default(30),
+  backup_path: configString().optional(),
+  max_backup_files: configPositiveInt().default(7),
+} as const;
+
+/** Keys of the existing Python layer accepted as aliases of the design's names. */
+export const COMMON_KEY_ALIASES: Readonly<Record<string, string>> = {
+  enable_ttl: 'ttl_enabled',
+  enable_compression: 'compression_enabled',
+  enable_backup: 'backup_enabled',
+};
+
+const commonSchema = z.object(commonConfigShape);
+/** The parsed common keys. */
+export type CommonConfig = z.infer<typeof commonSchema>;
+
+/** What the core runtime of a backend needs, derived from its config. */
+export interface CoreSettings {
+  /** Default TTL in ms for records without expires_at; null when TTL is off. */
+  defaultTtlMs: number | null;
+  /** Interval of the cleanup timer in ms; null for no timer. */
+  cleanupIntervalMs: number | null;
+  compression: { enabled: boolean; thresholdBytes: number };
+  batchSize: number;
+  maxRecordBytes: number;
+}
+
+/**
+ * Derives the core runtime settings from a backend's parsed config.
+ * @throws StorageError(config) when two keys that mean the same thing are both set.
+ */
+export function coreSettingsFrom(config: CommonConfig): CoreSettings {
+  exclusive(config, 'default_ttl_seconds', 'default_ttl_days');
+  exclusive(config, 'cleanup_interval_seconds', 'ttl_cleanup_interval_hours');
+  const ttlSeconds =
+    config.default_ttl_seconds ??
+    (config.default_ttl_days === undefined ? 3600 : config.default_ttl_days * 86_400);
+  const intervalSeconds =
+    config.cleanup_interval_seconds ??
+    (config.ttl_cleanup_interval_hours === undefined ? 300 : config.ttl_cleanup_interval_hours * 3600);
+  return {
+    defaultTtlMs: config.ttl_enabled ? Math.round(ttlSeconds * 1000) : null,
+    cleanupIntervalMs: config.ttl_enabled && intervalSeconds > 0 ? Math.round(intervalSeconds * 1000) : null,
+    compression: { enabled: config.compression_enabled, thresholdBytes: config.compression_threshold },
+    batchSize: config.batch_size,
+    maxRecordBytes: config.max_record_bytes,
+  };
+}
+
+function exclusive(config: CommonConfig, a: keyof CommonConfig, b: keyof CommonConfig): void {
+  if (config[a] !== undefined && config[b] !== undefined) {
+    throw new StorageError('config', `config: ${a} and ${b} say the same thing; set only one of them.`, {
+      path: `config.${b}`,
+    });
+  }
+}
