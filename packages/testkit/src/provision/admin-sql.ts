@@ -17,7 +17,10 @@ const INVALID_CATALOG_NAME = '3D000';
 const DROP_FORCE_SINCE = 130000;
 
 /** Opens one connection, runs `work`, and always closes it. Short-lived on purpose: see the comment inside. */
-export async function withClient<T>(connectionUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  connectionUrl: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({
     connectionString: connectionUrl,
     connectionTimeoutMillis: 10_000,

@@ -1,6 +1,6 @@
 import { createDatabaseSql, dropDatabaseSql, type ServerInfo } from './admin-sql.js';
 import { databaseNameFromUrl, databaseUrl } from './connection-url.js';
-import { ProvisionError, errorMessage } from './errors.js';
+import { errorMessage, ProvisionError } from './errors.js';
 import { assertDatabaseName, generateDatabaseName } from './identifiers.js';
 import type { CreateDatabaseOptions, ProviderName, ProvisionedPostgres } from './types.js';
 
@@ -26,12 +26,26 @@ export interface ServerSpec {
  */
 export function createProvisionedPostgres(spec: ServerSpec): ProvisionedPostgres {
   const created = new Set<string>();
+  // Calls still running when stop() begins: stop() waits for them, or a database created meanwhile on a
+  // shared server would escape the final clean-up.
+  const inFlight = new Set<Promise<unknown>>();
   let stopping: Promise<void> | undefined;
+
+  function track<T>(operation: Promise<T>): Promise<T> {
+    inFlight.add(operation);
+    operation.then(
+      () => inFlight.delete(operation),
+      () => inFlight.delete(operation),
+    );
+    return operation;
+  }
 
   async function createDatabase(options: CreateDatabaseOptions = {}): Promise<string> {
     if (stopping) throw stoppedError(spec.provider);
-    const name = options.name === undefined ? generateDatabaseName() : assertDatabaseName(options.name, 'name');
-    const template = options.template === undefined ? undefined : assertDatabaseName(options.template, 'template');
+    const name =
+      options.name === undefined ? generateDatabaseName() : assertDatabaseName(options.name, 'name');
+    const template =
+      options.template === undefined ? undefined : assertDatabaseName(options.template, 'template');
     await createDatabaseSql(spec.url, name, template);
     created.add(name);
     return databaseUrl(spec.url, name);
@@ -47,6 +61,7 @@ export function createProvisionedPostgres(spec: ServerSpec): ProvisionedPostgres
   }
 
   async function stopOnce(): Promise<void> {
+    await Promise.allSettled([...inFlight]);
     if (spec.release) {
       await spec.release();
       return;
@@ -58,8 +73,8 @@ export function createProvisionedPostgres(spec: ServerSpec): ProvisionedPostgres
     url: spec.url,
     provider: spec.provider,
     serverVersion: spec.server.version,
-    createDatabase,
-    dropDatabase,
+    createDatabase: (options) => track(createDatabase(options)),
+    dropDatabase: (url) => track(dropDatabase(url)),
     stop: () => {
       stopping ??= stopOnce();
       return stopping;

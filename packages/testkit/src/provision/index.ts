@@ -1,0 +1,19 @@
+/**
+ * Throwaway PostgreSQL servers for test runs: an existing server (`RECORDSTORE_TEST_POSTGRES_URL`), a
+ * Testcontainers container, or a local cluster started from installed binaries.
+ * @module
+ */
+
+export { type ProvisionAttempt, ProvisionError, type ProvisionErrorKind } from './errors.js';
+export { POSTGRES_URL_PROVIDE_KEY, setupPostgresForVitest } from './global-setup.js';
+export { POSTGRES_PROVIDER_ENV, provisionPostgres } from './provision.js';
+export { createTemplateDatabase } from './template.js';
+export { DEFAULT_POSTGRES_IMAGE, POSTGRES_IMAGE_ENV } from './testcontainers.js';
+export type {
+  CreateDatabaseOptions,
+  ProviderName,
+  ProvisionedPostgres,
+  ProvisionOptions,
+  RequestedProvider,
+} from './types.js';
+export { POSTGRES_URL_ENV } from './url.js';
