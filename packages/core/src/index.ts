@@ -32,6 +32,18 @@ export {
   configPositiveInt,
   configString,
 } from './config/fields.js';
+export { type EnvSource, interpolateString, interpolateValue } from './config/interpolate.js';
+export {
+  createStorageFromConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  parseConfigText,
+  type StorageTypeConfig,
+  type ValidatedStorageType,
+  validateLoadedConfig,
+} from './config/loader.js';
+export { isSecretKey, MASK, maskSecrets, maskSecretsInString } from './config/secrets.js';
 export {
   isStorageError,
   StorageError,
@@ -71,3 +83,13 @@ export {
   validateId,
   type WriteRow,
 } from './record.js';
+export {
+  type BackendClass,
+  createStorage,
+  type RegisterBackendOptions,
+  registerBackend,
+  registeredBackendNames,
+  resolveBackend,
+  type ValidatedBackendConfig,
+  validateBackendConfig,
+} from './registry.js';
