@@ -8,7 +8,7 @@ export interface ListOptions {
   /** Skip this many first (default 0). */
   offset?: number;
   /** Order (default newest `created_at` first). A field name sorts ascending; prefix `-` for descending. */
-  orderBy?: OrderBy | OrderBy[] | string;
+  orderBy?: OrderBy | string | (OrderBy | string)[];
 }
 
 /** Options of {@link StorageBackend.stream}. */

@@ -333,9 +333,9 @@ export function toWriteRow(input: unknown, options: StampOptions): WriteRow {
     );
   }
   const createdAt = optionalTime(input, 'created_at') ?? options.now;
-  const updatedAt = options.preserveTimestamps
-    ? (optionalTime(input, 'updated_at') ?? createdAt)
-    : options.now;
+  // Validated even when it is not kept, so a malformed updated_at is refused rather than silently dropped.
+  const givenUpdatedAt = optionalTime(input, 'updated_at');
+  const updatedAt = options.preserveTimestamps ? (givenUpdatedAt ?? createdAt) : options.now;
   let expiresAt = optionalTime(input, 'expires_at');
   if (
     expiresAt === null &&
@@ -368,12 +368,15 @@ export function isReservedKey(key: string): key is ReservedKey {
 
 /** Merges a stored row back into the record shape callers see. Reserved keys that are null are omitted. */
 export function toStoredRecord(row: RecordRow): StoredRecord {
-  const record: StoredRecord = {
-    ...row.data,
-    id: row.id,
-    created_at: new Date(row.created_at),
-    updated_at: new Date(row.updated_at),
-  };
+  // Key by key rather than `{ ...row.data, id, ... }`: V8 makes the spread's result an object that the
+  // conditional assignments below turn slow (measured: 5 to 8 times the cost of a point load's JSON.parse).
+  // setOwn keeps a `__proto__` key as data, as the spread did.
+  const record = {} as StoredRecord;
+  const data = row.data as Record<string, unknown>;
+  for (const key of Object.keys(data)) setOwn(record, key, data[key]);
+  record.id = row.id;
+  record.created_at = new Date(row.created_at);
+  record.updated_at = new Date(row.updated_at);
   if (row.expires_at !== null) record.expires_at = new Date(row.expires_at);
   if (row.type !== null) record.type = row.type;
   if (row.session_id !== null) record.session_id = row.session_id;

@@ -47,7 +47,8 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp 
 }
 
 function escapeRegExp(c: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
+  // `-` is literal outside a character class, and escaping it is a syntax error under the `u` flag.
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
 }
 
 /** Evaluates `value LIKE pattern` (or ILIKE) with the reference semantics. */

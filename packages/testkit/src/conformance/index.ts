@@ -1,0 +1,2 @@
+export { runConformanceSuite } from './suite.js';
+export type { ConformanceFactoryOptions, ConformanceOptions } from './types.js';
