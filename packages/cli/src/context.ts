@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
+import { Output } from './output.js';
+import { type GlobalOptions, resolveTarget, type StoreTarget } from './target.js';
+
+/** State of one CLI run shared by the commands and the error handler. */
+export interface RunState {
+  exitCode: number;
+  /** Whether `--json` was given (decides how errors print). */
+  json: boolean;
+  verbose: boolean;
+  /** Secret values seen in the config, never printed. */
+  secrets: string[];
+}
+
+/** What a command's action works with. */
+export interface CommandContext {
+  io: CliIo;
+  out: Output;
+  /** The global options merged with the command's own. */
+  options: GlobalOptions & Record<string, unknown>;
+  /** Sets the exit code without failing (e.g. `health` of an unhealthy store). */
+  setExitCode(code: number): void;
+  /** Resolves the store to work on from `--config`, `--env`, `--storage`. */
+  target(): Promise<StoreTarget>;
+}
+
+/**
+ * Wraps a command action: builds its context from the parsed options, so each command gets the same
+ * `--json`, `--verbose` and store resolution.
+ */
+export function makeAction(
+  io: CliIo,
+  state: RunState,
+  fn: (ctx: CommandContext, args: string[]) => Promise<void>,
+): (...all: unknown[]) => Promise<void> {
+  return async (...all: unknown[]) => {
+    const command = all[all.length - 1] as Command;
+    const options = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+    state.json = options.json === true;
+    state.verbose = options.verbose === true;
+    const out = new Output(io, { json: state.json, verbose: state.verbose });
+    // Commander calls an action with (...declared arguments, options, command).
+    const args = all.slice(0, -2) as string[];
+    const ctx: CommandContext = {
+      io,
+      out,
+      options,
+      setExitCode: (code) => {
+        state.exitCode = code;
+      },
+      target: async () => {
+        const target = await resolveTarget(options, io);
+        state.secrets.push(...target.secrets);
+        out.debug(
+          `recordstore: using ${target.file ?? 'the embedded default store'}, storage "${target.storageName}" (class ${target.class})${target.environment ? `, environment ${target.environment}` : ''}`,
+        );
+        return target;
+      },
+    };
+    await fn(ctx, args);
+  };
+}
