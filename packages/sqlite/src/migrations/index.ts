@@ -1,0 +1,161 @@
+import { StorageError } from '@recordstore/core';
+import type Database from 'better-sqlite3';
+import { DEFAULT_TABLE_NAME } from '../sqlite-config.js';
+import { createStorageRecords } from './0001-create-storage-records.js';
+import type { MigrationNames, SQLiteMigration } from './types.js';
+
+export type { MigrationNames, SQLiteMigration } from './types.js';
+
+/** Every schema migration of the SQLite backend, in the order they apply. Append only; never edit one. */
+export const SQLITE_MIGRATIONS: readonly SQLiteMigration[] = [createStorageRecords];
+
+/** The bookkeeping table: one row per (records table, applied migration). */
+export const MIGRATIONS_TABLE = 'recordstore_migrations';
+
+/** Which records table {@link migrateSQLite} and {@link sqliteMigrationStatus} work on. */
+export interface SQLiteMigrationOptions {
+  /** The records table (default `storage_records`); it must already be a validated identifier. */
+  tableName?: string;
+  /** The clock for `applied_at` (epoch ms); default `Date.now`. */
+  now?: () => number;
+}
+
+/** One migration and whether it has been applied. */
+export interface SQLiteMigrationState {
+  version: number;
+  name: string;
+  /** When it was applied, or null while pending. */
+  appliedAt: Date | null;
+}
+
+/** What {@link sqliteMigrationStatus} reports. */
+export interface SQLiteMigrationStatus {
+  /** The records table the status is about. */
+  tableName: string;
+  /** Highest applied version (0 when none). */
+  current: number;
+  /** Highest version this package knows. */
+  latest: number;
+  /** Migrations not applied yet. */
+  pending: number;
+  migrations: SQLiteMigrationState[];
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function namesFor(tableName: string): MigrationNames {
+  if (!IDENTIFIER.test(tableName)) {
+    throw new StorageError(
+      'config',
+      `sqlite: table_name ${JSON.stringify(tableName)} is not an identifier (letters, digits, _; at most 63).`,
+      { path: 'config.table_name', backend: 'sqlite' },
+    );
+  }
+  return { table: `"${tableName}"`, index: (suffix) => `"${tableName}_${suffix}_idx"` };
+}
+
+function hasMigrationsTable(db: Database.Database): boolean {
+  return (
+    db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', MIGRATIONS_TABLE) !==
+    undefined
+  );
+}
+
+function appliedRows(
+  db: Database.Database,
+  tableName: string,
+): Map<number, { name: string; applied_at: number }> {
+  const rows = hasMigrationsTable(db)
+    ? (db
+        .prepare(
+          `SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} WHERE target = ? ORDER BY version`,
+        )
+        .all(tableName) as { version: number; name: string; applied_at: number }[])
+    : [];
+  return new Map(rows.map((r) => [r.version, r]));
+}
+
+function statusFrom(
+  tableName: string,
+  applied: Map<number, { name: string; applied_at: number }>,
+): SQLiteMigrationStatus {
+  const latest = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
+  const current = Math.max(0, ...applied.keys());
+  if (current > latest) {
+    throw new StorageError(
+      'unsupported',
+      `sqlite: table ${tableName} was migrated to schema version ${current} by a newer @recordstore/sqlite; ` +
+        `this one knows up to ${latest}. Upgrade @recordstore/sqlite.`,
+      { backend: 'sqlite' },
+    );
+  }
+  const migrations = SQLITE_MIGRATIONS.map((m) => {
+    const row = applied.get(m.version);
+    return { version: m.version, name: m.name, appliedAt: row ? new Date(row.applied_at) : null };
+  });
+  return {
+    tableName,
+    current,
+    latest,
+    pending: migrations.filter((m) => m.appliedAt === null).length,
+    migrations,
+  };
+}
+
+/**
+ * Reports which migrations are applied to a database, without changing it (for `recordstore migrate status`).
+ * @throws StorageError(unsupported) when a newer package has migrated the table further than this one knows.
+ */
+export function sqliteMigrationStatus(
+  db: Database.Database,
+  options: SQLiteMigrationOptions = {},
+): SQLiteMigrationStatus {
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  namesFor(tableName);
+  return statusFrom(tableName, appliedRows(db, tableName));
+}
+
+/**
+ * Applies the pending migrations in one `BEGIN IMMEDIATE` transaction: all of them or none. Safe to run
+ * from several processes at once: the second waits for the first's write lock (busy timeout), then finds
+ * nothing to do. Returns the status afterwards and the versions it applied.
+ */
+export function migrateSQLite(
+  db: Database.Database,
+  options: SQLiteMigrationOptions = {},
+): SQLiteMigrationStatus & { applied: number[] } {
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const names = namesFor(tableName);
+  const now = options.now ?? Date.now;
+  // Checked outside the write lock first so an up-to-date store never takes it (the common case: every
+  // connect of every process).
+  if (statusFrom(tableName, appliedRows(db, tableName)).pending === 0) {
+    return { ...sqliteMigrationStatus(db, options), applied: [] };
+  }
+  const applied: number[] = [];
+  db.prepare('BEGIN IMMEDIATE').run();
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+  target     TEXT    NOT NULL,
+  version    INTEGER NOT NULL,
+  name       TEXT    NOT NULL,
+  applied_at INTEGER NOT NULL,
+  PRIMARY KEY (target, version)
+)`);
+    const done = statusFrom(tableName, appliedRows(db, tableName));
+    const record = db.prepare(
+      `INSERT INTO ${MIGRATIONS_TABLE} (target, version, name, applied_at) VALUES (?, ?, ?, ?)`,
+    );
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (done.migrations.find((m) => m.version === migration.version)?.appliedAt) continue;
+      db.exec(migration.up(names));
+      record.run(tableName, migration.version, migration.name, now());
+      applied.push(migration.version);
+    }
+    db.prepare('COMMIT').run();
+  } catch (error) {
+    if (db.inTransaction) db.prepare('ROLLBACK').run();
+    throw error;
+  }
+  return { ...sqliteMigrationStatus(db, options), applied };
+}
