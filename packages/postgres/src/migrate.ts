@@ -1,0 +1,231 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { StorageError } from '@recordstore/core';
+import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { type PostgresConfigInput, postgresConfigSchema } from './postgres-config.js';
+import { describeTarget, resolveConnection } from './postgres-connection.js';
+import { toPostgresStorageError } from './postgres-errors.js';
+
+/**
+ * Schema migrations with node-pg-migrate: the SQL files of the repository's `migrations/` folder (copied
+ * into `dist/migrations` at build), applied under node-pg-migrate's advisory lock so that several
+ * processes starting together migrate exactly once.
+ */
+
+/** node-pg-migrate's lock id: every recordstore migration, whatever the schema, serializes on it. */
+const LOCK_MODE = 'wait' as const;
+
+let cachedDir: string | null = null;
+
+/**
+ * The folder holding the migration files: `dist/migrations` in the installed package, the repository's
+ * `migrations/` when running from source.
+ * @throws StorageError(internal) when neither exists.
+ */
+export function migrationsDir(): string {
+  if (cachedDir) return cachedDir;
+  const candidates = [
+    fileURLToPath(new URL('./migrations/', import.meta.url)),
+    fileURLToPath(new URL('../../../migrations/', import.meta.url)),
+  ];
+  for (const dir of candidates) {
+    if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sql'))) {
+      cachedDir = dir;
+      return dir;
+    }
+  }
+  throw new StorageError(
+    'internal',
+    `postgresql: the migration files are missing (looked in ${candidates.join(', ')}); reinstall @recordstore/postgres.`,
+    { backend: 'postgresql' },
+  );
+}
+
+/** The names of the migrations this package ships, in order. */
+export function migrationNames(): string[] {
+  return readdirSync(migrationsDir())
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => f.slice(0, -'.sql'.length));
+}
+
+/** Where migrations run: schema and bookkeeping table. */
+export interface MigrationTarget {
+  schema: string;
+  migrationsTable: string;
+}
+
+/** An applied migration. */
+export interface AppliedMigration {
+  name: string;
+  runOn: Date;
+}
+
+/** What {@link postgresMigrationStatus} reports. */
+export interface MigrationStatus {
+  schema: string;
+  migrationsTable: string;
+  applied: AppliedMigration[];
+  pending: string[];
+}
+
+/** Reads applied migrations through `client` (none when the table does not exist yet). */
+export async function readMigrationStatus(
+  client: pg.ClientBase,
+  target: MigrationTarget,
+): Promise<MigrationStatus> {
+  const columns = await client.query<{ column_name: string }>(
+    'SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+    [target.schema, target.migrationsTable],
+  );
+  let applied: AppliedMigration[] = [];
+  if (columns.rows.length > 0) {
+    const names = new Set(columns.rows.map((r) => r.column_name));
+    if (!names.has('name') || !names.has('run_on')) {
+      throw new StorageError(
+        'config',
+        `postgresql: the table ${target.schema}.${target.migrationsTable} exists but is not a node-pg-migrate ` +
+          `migrations table (columns: ${[...names].join(', ')}; Alembic's alembic_version looks like this). ` +
+          'Set migration_table to another name (the default is recordstore_migrations).',
+        { path: 'config.migration_table', backend: 'postgresql' },
+      );
+    }
+    const table = `${pg.escapeIdentifier(target.schema)}.${pg.escapeIdentifier(target.migrationsTable)}`;
+    const rows = await client.query<{ name: string; run_on: Date }>(
+      `SELECT name, run_on FROM ${table} ORDER BY run_on, id`,
+    );
+    applied = rows.rows.map((r) => ({ name: r.name, runOn: r.run_on }));
+  }
+  const done = new Set(applied.map((m) => m.name));
+  return {
+    schema: target.schema,
+    migrationsTable: target.migrationsTable,
+    applied,
+    pending: migrationNames().filter((name) => !done.has(name)),
+  };
+}
+
+/** Options of {@link runMigrations}. */
+export interface RunMigrationsOptions extends MigrationTarget {
+  direction: 'up' | 'down';
+  /** How many migrations (default: all pending for up, 1 for down). */
+  count?: number;
+  /** Log the SQL without running it. */
+  dryRun?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Runs migrations through an open client under node-pg-migrate's advisory lock (waiting for it). */
+export async function runMigrations(client: pg.Client, options: RunMigrationsOptions): Promise<string[]> {
+  // Refuse a foreign table of that name before node-pg-migrate would try to use it.
+  await readMigrationStatus(client, options);
+  const ran = await runner({
+    dbClient: client,
+    dir: migrationsDir(),
+    direction: options.direction,
+    ...(options.count === undefined ? {} : { count: options.count }),
+    migrationsTable: options.migrationsTable,
+    schema: options.schema,
+    createSchema: true,
+    checkOrder: true,
+    advisoryLockMode: LOCK_MODE,
+    dryRun: options.dryRun ?? false,
+    log: options.log ?? (() => {}),
+    verbose: false,
+  });
+  return ran.map((m) => m.name);
+}
+
+/** Options of {@link migratePostgres} and {@link postgresMigrationStatus}: a URL or a backend config. */
+export interface MigrationConnectionOptions {
+  /** A postgres:// URL (used when `config` is not given). */
+  url?: string;
+  /** The backend's config block (connection, schema_name, migration_table are used). */
+  config?: PostgresConfigInput;
+}
+
+/** Options of {@link migratePostgres}. */
+export interface MigratePostgresOptions extends MigrationConnectionOptions {
+  direction: 'up' | 'down';
+  /** Up: how many pending migrations (default all). Down: how many to undo (default 1). */
+  count?: number;
+  /** Print the SQL instead of running it. */
+  dryRun?: boolean;
+  /** Receives node-pg-migrate's progress lines. */
+  log?: (line: string) => void;
+}
+
+/** What {@link migratePostgres} did. */
+export interface MigrateResult {
+  direction: 'up' | 'down';
+  dryRun: boolean;
+  /** Names of the migrations applied (up) or undone (down), in order. */
+  migrations: string[];
+  schema: string;
+  migrationsTable: string;
+}
+
+async function withClient<T>(
+  options: MigrationConnectionOptions,
+  fn: (client: pg.Client, target: MigrationTarget) => Promise<T>,
+): Promise<T> {
+  const input = options.config ?? (options.url === undefined ? {} : { url: options.url });
+  const config = postgresConfigSchema.parse(input);
+  const resolved = await resolveConnection(config);
+  const secrets = [resolved.target.password];
+  const client = new pg.Client({
+    ...resolved.client,
+    statement_timeout: undefined,
+    query_timeout: undefined,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return await fn(client, { schema: config.schema_name, migrationsTable: config.migration_table });
+  } catch (error) {
+    throw toPostgresStorageError(error, { secrets, target: describeTarget(resolved.target) });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Applies (`up`) or undoes (`down`) schema migrations: what `recordstore migrate up|down` runs.
+ * Runs under node-pg-migrate's advisory lock; concurrent callers wait and then find nothing to do.
+ * @example
+ * await migratePostgres({ url: process.env.DATABASE_URL, direction: 'up' });
+ */
+export async function migratePostgres(options: MigratePostgresOptions): Promise<MigrateResult> {
+  if (options.direction !== 'up' && options.direction !== 'down') {
+    throw new StorageError(
+      'validation',
+      `direction must be "up" or "down", got ${String(options.direction)}.`,
+    );
+  }
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
+    throw new StorageError('validation', `count must be a positive integer, got ${String(options.count)}.`);
+  }
+  return withClient(options, async (client, target) => ({
+    direction: options.direction,
+    dryRun: options.dryRun ?? false,
+    migrations: await runMigrations(client, {
+      ...target,
+      direction: options.direction,
+      ...(options.count === undefined ? {} : { count: options.count }),
+      dryRun: options.dryRun ?? false,
+      ...(options.log ? { log: options.log } : {}),
+    }),
+    schema: target.schema,
+    migrationsTable: target.migrationsTable,
+  }));
+}
+
+/**
+ * Lists applied and pending migrations: what `recordstore migrate status` shows. Changes nothing.
+ * @example
+ * const { applied, pending } = await postgresMigrationStatus({ config });
+ */
+export function postgresMigrationStatus(options: MigrationConnectionOptions): Promise<MigrationStatus> {
+  return withClient(options, (client, target) => readMigrationStatus(client, target));
+}

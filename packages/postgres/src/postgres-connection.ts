@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import type { ConnectionOptions } from 'node:tls';
+import { StorageError } from '@recordstore/core';
+import pg from 'pg';
+import type { PostgresConfig, SslMode } from './postgres-config.js';
+import { SSL_MODES } from './postgres-config.js';
+import { toPostgresStorageError } from './postgres-errors.js';
+
+/** Where and as whom to connect, after merging `url` with the explicit keys. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string | undefined;
+  sslMode: SslMode;
+  sslCertFile: string | undefined;
+  sslKeyFile: string | undefined;
+  sslCaFile: string | undefined;
+}
+
+const URL_PARAMS = new Set(['sslmode', 'sslcert', 'sslkey', 'sslrootcert']);
+
+function configError(key: string, message: string): StorageError {
+  return new StorageError('config', `postgresql: ${key}: ${message}`, {
+    path: `config.${key}`,
+    backend: 'postgresql',
+  });
+}
+
+/**
+ * Merges `url` with the explicit keys (explicit keys win) and applies the defaults (localhost:5432,
+ * database `storage`, user `postgres`: the design's). TLS: `ssl_enabled: false` means no TLS; an
+ * `sslmode` in the url (or ssl_mode with ssl_enabled: true) says how.
+ */
+export function resolveTarget(config: PostgresConfig): ConnectionTarget {
+  let fromUrl: Partial<ConnectionTarget> & { sslEnabled?: boolean } = {};
+  if (config.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch {
+      throw configError('url', 'is not a valid URL; expected postgres://user:password@host:port/database.');
+    }
+    for (const key of url.searchParams.keys()) {
+      if (!URL_PARAMS.has(key)) {
+        throw configError(
+          'url',
+          `the URL parameter ${JSON.stringify(key)} is not supported; use the config keys instead (supported in the URL: ${[...URL_PARAMS].join(', ')}).`,
+        );
+      }
+    }
+    const sslmode = url.searchParams.get('sslmode');
+    if (sslmode !== null && !(SSL_MODES as readonly string[]).includes(sslmode)) {
+      throw configError('url', `sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}.`);
+    }
+    const dbName = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    fromUrl = {
+      ...(url.hostname ? { host: decodeURIComponent(url.hostname).replace(/^\[|\]$/g, '') } : {}),
+      ...(url.port ? { port: Number(url.port) } : {}),
+      ...(dbName ? { database: dbName } : {}),
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(sslmode !== null ? { sslMode: sslmode as SslMode, sslEnabled: sslmode !== 'disable' } : {}),
+      ...(url.searchParams.get('sslcert') ? { sslCertFile: url.searchParams.get('sslcert')! } : {}),
+      ...(url.searchParams.get('sslkey') ? { sslKeyFile: url.searchParams.get('sslkey')! } : {}),
+      ...(url.searchParams.get('sslrootcert') ? { sslCaFile: url.searchParams.get('sslrootcert')! } : {}),
+    };
+  }
+  const sslEnabled = config.ssl_enabled || fromUrl.sslEnabled === true;
+  let sslMode: SslMode = fromUrl.sslMode ?? config.ssl_mode;
+  if (config.ssl_enabled && config.ssl_mode !== 'prefer') sslMode = config.ssl_mode;
+  if (!sslEnabled) {
+    if (
+      config.ssl_mode === 'require' ||
+      config.ssl_mode === 'verify-ca' ||
+      config.ssl_mode === 'verify-full'
+    ) {
+      throw configError(
+        'ssl_mode',
+        `${config.ssl_mode} needs TLS but ssl_enabled is false; set ssl_enabled: true (or ssl_mode: disable).`,
+      );
+    }
+    sslMode = 'disable';
+  } else if (sslMode === 'disable') {
+    throw configError('ssl_mode', 'is disable but ssl_enabled is true; choose one.');
+  }
+  return {
+    host: config.host ?? fromUrl.host ?? 'localhost',
+    port: config.port ?? fromUrl.port ?? 5432,
+    database: config.database ?? fromUrl.database ?? 'storage',
+    user: config.username ?? fromUrl.user ?? 'postgres',
+    password: config.password ?? fromUrl.password,
+    sslMode,
+    sslCertFile: config.ssl_cert_file ?? fromUrl.sslCertFile,
+    sslKeyFile: config.ssl_key_file ?? fromUrl.sslKeyFile,
+    sslCaFile: config.ssl_ca_file ?? fromUrl.sslCaFile,
+  };
+}
+
+/** `host:port/database` for messages (never the password). */
+export function describeTarget(target: ConnectionTarget): string {
+  return `${target.host}:${target.port}/${target.database} as ${target.user}`;
+}
+
+async function readKeyFile(key: string, path: string | undefined): Promise<Buffer | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw configError(
+      key,
+      `cannot read ${JSON.stringify(path)} (${reason}); fix the path or its permissions.`,
+    );
+  }
+}
+
+/**
+ * The TLS options for one try, with libpq's meaning of each mode:
+ * `require` encrypts without verifying (unless a CA file is given: then like verify-ca), `verify-ca`
+ * checks the chain but not the host name, `verify-full` checks both. `allow`/`prefer` do not verify.
+ */
+async function tlsOptions(target: ConnectionTarget): Promise<ConnectionOptions> {
+  const [cert, key, ca] = await Promise.all([
+    readKeyFile('ssl_cert_file', target.sslCertFile),
+    readKeyFile('ssl_key_file', target.sslKeyFile),
+    readKeyFile('ssl_ca_file', target.sslCaFile),
+  ]);
+  const verifyChain =
+    target.sslMode === 'verify-ca' ||
+    target.sslMode === 'verify-full' ||
+    (target.sslMode === 'require' && ca !== undefined);
+  const options: ConnectionOptions = {
+    rejectUnauthorized: verifyChain,
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(ca ? { ca } : {}),
+  };
+  if (verifyChain && target.sslMode !== 'verify-full') {
+    // Chain verified by rejectUnauthorized; the host name is not checked (libpq's verify-ca).
+    options.checkServerIdentity = () => undefined;
+  }
+  return options;
+}
+
+/** What the pool and migration clients need, resolved once at connect. */
+export interface ResolvedConnection {
+  target: ConnectionTarget;
+  /** Client options (no pool options), with TLS settled (allow/prefer decided by a probe). */
+  client: pg.ClientConfig;
+}
+
+function baseClientConfig(config: PostgresConfig, target: ConnectionTarget): pg.ClientConfig {
+  const client: pg.ClientConfig = {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    user: target.user,
+    application_name: config.application_name,
+    connectionTimeoutMillis: Math.round(config.connect_timeout * 1000),
+    keepAlive: true,
+  };
+  if (target.password !== undefined) client.password = target.password;
+  if (config.statement_timeout > 0) client.statement_timeout = config.statement_timeout;
+  if (config.command_timeout > 0) client.query_timeout = Math.round(config.command_timeout * 1000);
+  // A startup parameter costs no round trip; schema_name is a validated identifier (no quoting needed).
+  if (config.schema_name !== 'public') client.options = `-c search_path=${config.schema_name}`;
+  return client;
+}
+
+async function probe(config: pg.ClientConfig): Promise<void> {
+  const client = new pg.Client(config);
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Resolves the client options, reading TLS files and settling `allow` (plain, then TLS) and `prefer`
+ * (TLS, then plain) with one probe connection, as libpq does per connection.
+ * @throws StorageError(config) for unreadable files, StorageError(connection ...) when no mode works.
+ */
+export async function resolveConnection(config: PostgresConfig): Promise<ResolvedConnection> {
+  const target = resolveTarget(config);
+  const base = baseClientConfig(config, target);
+  if (target.sslMode === 'disable') return { target, client: { ...base, ssl: false } };
+  const tls = { ...base, ssl: await tlsOptions(target) };
+  const plain = { ...base, ssl: false };
+  if (target.sslMode === 'allow' || target.sslMode === 'prefer') {
+    const [first, second] = target.sslMode === 'allow' ? [plain, tls] : [tls, plain];
+    try {
+      await probe(first);
+      return { target, client: first };
+    } catch (error) {
+      const mapped = toPostgresStorageError(error, { secrets: [target.password] });
+      // Only a TLS refusal (or a pg_hba rule that needs the other mode) warrants the other try.
+      const retry =
+        /SSL|TLS|pg_hba|encryption/i.test(mapped.message) ||
+        mapped.code === '28000' ||
+        mapped.code === '28P01';
+      if (!retry) return { target, client: first };
+      await probe(second).catch(() => undefined);
+      return { target, client: second };
+    }
+  }
+  return { target, client: tls };
+}

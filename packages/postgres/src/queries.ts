@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import type { IDatabaseConnection } from '@pgtyped/runtime';
+import type { JsonObject, RecordRow, StorageError, WriteRow } from '@recordstore/core';
+import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import * as maintenance from './generated/maintenance.queries.js';
+import * as records from './generated/records.queries.js';
+import type { CompiledQuery } from './postgres-filter-compiler.js';
+
+/**
+ * Small hand-written wrappers around the pgtyped queries compiled from `sql/*.sql`: each takes the
+ * {@link SqlSession} to run on (the pool, or one transaction's client), converts rows to core's shapes,
+ * and lets the session convert errors to StorageError.
+ */
+
+/** Something that runs a pg query config: a pool-backed executor or a checked-out client. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+}
+
+/** Where statements run, with the naming and error policy of one backend. */
+export interface SqlSession {
+  /** The adapter pgtyped's PreparedQuery runs through (named statements unless turned off). */
+  readonly connection: IDatabaseConnection;
+  /** Runs a statement built at run time, always unnamed so the planner makes a custom plan. */
+  dynamic<R extends QueryResultRow = QueryResultRow>(query: CompiledQuery): Promise<QueryResult<R>>;
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A stable name for a statement text: the same text gets the same name on every connection, so pg
+ * prepares it once per connection and then only binds and executes.
+ */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `rs_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Builds a session over `executor`. With `preparedStatements`, pgtyped's (unnamed) queries are sent as
+ * named prepared statements; `convert` turns driver errors into StorageErrors.
+ */
+export function createSession(
+  executor: Queryable,
+  preparedStatements: boolean,
+  convert: (error: unknown) => StorageError,
+): SqlSession {
+  const run = async <R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> => {
+    try {
+      return await executor.query<R>(config);
+    } catch (error) {
+      throw convert(error);
+    }
+  };
+  return {
+    connection: {
+      query: async (text: string, values: unknown[]) => {
+        const result = await run(
+          preparedStatements ? { name: statementName(text), text, values } : { text, values },
+        );
+        return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+      },
+    },
+    dynamic: (query) => run(query),
+  };
+}
+
+/** A row as the list and load statements return it. */
+export interface RecordColumns {
+  id: string;
+  data: unknown;
+  type: string | null;
+  session_id: string | null;
+  thread_id: string | null;
+  metadata: unknown;
+  created_ms: number | null;
+  updated_ms: number | null;
+  expires_ms: number | null;
+}
+
+/** Converts a result row to core's {@link RecordRow}. */
+export function toRecordRow(row: RecordColumns): RecordRow {
+  return {
+    id: row.id,
+    data: row.data as JsonObject,
+    type: row.type,
+    session_id: row.session_id,
+    thread_id: row.thread_id,
+    metadata: (row.metadata ?? null) as JsonObject | null,
+    created_at: row.created_ms as number,
+    updated_at: row.updated_ms as number,
+    expires_at: row.expires_ms,
+  };
+}
+
+const date = (ms: number): Date => new Date(ms);
+const maybeDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/** Loads one row by id, optionally locking it (FOR UPDATE) until the transaction ends. */
+export async function loadRecord(db: SqlSession, id: string, forUpdate = false): Promise<RecordRow | null> {
+  const query = forUpdate ? records.loadRecordForUpdate : records.loadRecord;
+  const rows = await query.run({ id }, db.connection);
+  return rows.length === 0 ? null : toRecordRow(rows[0] as RecordColumns);
+}
+
+/** Upserts one row in one statement. */
+export async function upsertRecord(
+  db: SqlSession,
+  row: WriteRow,
+  keepCreatedAt: boolean,
+  now: number,
+): Promise<void> {
+  await records.upsertRecord.run(
+    {
+      id: row.id,
+      data: row.dataJson,
+      createdAt: date(row.created_at),
+      updatedAt: date(row.updated_at),
+      expiresAt: maybeDate(row.expires_at),
+      type: row.type,
+      sessionId: row.session_id,
+      threadId: row.thread_id,
+      metadata: row.metadataJson,
+      keepCreatedAt,
+      now: date(now),
+    },
+    db.connection,
+  );
+}
+
+// The generated array types say string[]; PostgreSQL arrays take NULL elements, which pg sends as NULL.
+type Columns = Omit<records.IUpsertRecordsParams, 'keepCreatedAt' | 'now'>;
+
+function columnsOf(rows: readonly WriteRow[]): Columns {
+  const n = rows.length;
+  const ids = new Array<string>(n);
+  const datas = new Array<string>(n);
+  const createdAts = new Array<Date>(n);
+  const updatedAts = new Array<Date>(n);
+  const expiresAts = new Array<Date | null>(n);
+  const types = new Array<string | null>(n);
+  const sessionIds = new Array<string | null>(n);
+  const threadIds = new Array<string | null>(n);
+  const metadatas = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i]!;
+    ids[i] = row.id;
+    datas[i] = row.dataJson;
+    createdAts[i] = date(row.created_at);
+    updatedAts[i] = date(row.updated_at);
+    expiresAts[i] = maybeDate(row.expires_at);
+    types[i] = row.type;
+    sessionIds[i] = row.session_id;
+    threadIds[i] = row.thread_id;
+    metadatas[i] = row.metadataJson;
+  }
+  return {
+    ids,
+    datas,
+    createdAts,
+    updatedAts,
+    expiresAts,
+    types,
+    sessionIds,
+    threadIds,
+    metadatas,
+  } as unknown as Columns;
+}
+
+/** Upserts many rows (distinct ids) in ONE statement: `INSERT ... SELECT FROM unnest(...) ON CONFLICT`. */
+export async function upsertRecords(
+  db: SqlSession,
+  rows: readonly WriteRow[],
+  keepCreatedAt: boolean,
+  now: number,
+): Promise<void> {
+  await records.upsertRecords.run({ ...columnsOf(rows), keepCreatedAt, now: date(now) }, db.connection);
+}
+
+/** Updates the rows that exist in ONE statement; returns the ids it updated. */
+export async function updateRecords(
+  db: SqlSession,
+  rows: readonly WriteRow[],
+  keepCreatedAt: boolean,
+  now: number,
+): Promise<Set<string>> {
+  const updated = await records.updateRecords.run(
+    { ...columnsOf(rows), keepCreatedAt, now: date(now) },
+    db.connection,
+  );
+  return new Set(updated.map((r) => r.id));
+}
+
+/** The ids among `ids` that have a row (expired or not). */
+export async function existingIds(db: SqlSession, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await records.existingIds.run({ ids: [...ids] }, db.connection);
+  return new Set(rows.map((r) => r.id));
+}
+
+/** True when a live row has this id at `now`. */
+export async function recordExists(db: SqlSession, id: string, now: number): Promise<boolean> {
+  const rows = await records.recordExists.run({ id, now: date(now) }, db.connection);
+  return rows[0]?.present === true;
+}
+
+/** Deletes rows by id; returns how many existed. */
+export async function deleteRecords(db: SqlSession, ids: readonly string[]): Promise<number> {
+  if (ids.length === 1) {
+    const { rowCount } = await records.deleteRecord.runWithCounts({ id: ids[0]! }, db.connection);
+    return rowCount ?? 0;
+  }
+  const { rowCount } = await records.deleteRecords.runWithCounts({ ids: [...ids] }, db.connection);
+  return rowCount ?? 0;
+}
+
+/** Deletes one row only if it is expired at `now`. */
+export async function deleteRecordIfExpired(db: SqlSession, id: string, now: number): Promise<boolean> {
+  const { rowCount } = await records.deleteRecordIfExpired.runWithCounts(
+    { id, now: date(now) },
+    db.connection,
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Deletes up to `limit` rows expired at `now` (one ctid batch); returns how many. */
+export async function deleteExpiredBatch(db: SqlSession, now: number, limit: number): Promise<number> {
+  const { rowCount } = await maintenance.deleteExpiredBatch.runWithCounts(
+    { now: date(now), limit },
+    db.connection,
+  );
+  return rowCount ?? 0;
+}
+
+/** Deletes up to `limit` rows created before `cutoff` (one ctid batch); returns how many. */
+export async function deleteCreatedBeforeBatch(
+  db: SqlSession,
+  cutoff: number,
+  limit: number,
+): Promise<number> {
+  const { rowCount } = await maintenance.deleteCreatedBeforeBatch.runWithCounts(
+    { cutoff: date(cutoff), limit },
+    db.connection,
+  );
+  return rowCount ?? 0;
+}
+
+/** Server, database and activity figures for health checks. */
+export async function databaseHealth(db: SqlSession): Promise<maintenance.IDatabaseHealthResult | undefined> {
+  const rows = await maintenance.databaseHealth.run(undefined, db.connection);
+  return rows[0];
+}
+
+/** Row and size figures of storage_records (undefined when the table is missing). */
+export async function tableHealth(db: SqlSession): Promise<maintenance.ITableHealthResult | undefined> {
+  const rows = await maintenance.tableHealth.run(undefined, db.connection);
+  return rows[0];
+}
+
+/** Exact record count and total size of storage_records. */
+export async function tableStats(db: SqlSession): Promise<maintenance.ITableStatsResult> {
+  const rows = await maintenance.tableStats.run(undefined, db.connection);
+  return rows[0] ?? { records: 0, size_bytes: 0 };
+}
+
+/** The compression method of `data` and `metadata`: '' (server default), 'p' (pglz) or 'l' (lz4). */
+export async function columnCompression(db: SqlSession): Promise<Record<string, string>> {
+  const rows = await maintenance.columnCompression.run(undefined, db.connection);
+  return Object.fromEntries(rows.map((r) => [r.column, r.method]));
+}
+
+/** Sets the column compression of `data` and `metadata` (takes an ACCESS EXCLUSIVE lock briefly). */
+export async function setColumnCompression(db: SqlSession, method: 'pglz' | 'lz4'): Promise<void> {
+  const query = method === 'lz4' ? maintenance.setCompressionLz4 : maintenance.setCompressionPglz;
+  await query.run(undefined, db.connection);
+}
+
+/** The server's version as a number (150018 for 15.18). */
+export async function serverVersion(db: SqlSession): Promise<number> {
+  const rows = await maintenance.serverVersion.run(undefined, db.connection);
+  return rows[0]?.version_num ?? 0;
+}

@@ -1,0 +1,91 @@
+import { type FilterNode, parseFilter } from '@recordstore/core';
+import { describe, expect, it } from 'vitest';
+import { buildListQuery } from '../src/index.js';
+import { useSuiteDatabase } from './helpers.js';
+
+const db = useSuiteDatabase();
+const ROWS = 50_000;
+const NOW = Date.UTC(2030, 0, 1);
+
+// What the base backend adds to every filter: live rows only.
+function liveFilter(filter: Record<string, unknown>): FilterNode {
+  return {
+    op: 'and',
+    nodes: [
+      parseFilter(filter),
+      {
+        op: 'or',
+        nodes: [
+          { op: 'eq', field: { kind: 'time', column: 'expires_at' }, value: null },
+          { op: 'cmp', field: { kind: 'time', column: 'expires_at' }, cmp: 'gt', value: NOW },
+        ],
+      },
+    ],
+  };
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function planNodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
+}
+
+/** EXPLAINs exactly what listRows sends: the compiled SQL with the same values, as an unnamed statement. */
+async function explain(filter: Record<string, unknown>): Promise<PlanNode[]> {
+  const query = buildListQuery(liveFilter(filter), {
+    orderBy: [{ field: 'created_at', direction: 'desc' }],
+    limit: 100,
+    offset: 0,
+  });
+  const result = await db.sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+    `EXPLAIN (FORMAT JSON) ${query.text}`,
+    query.values,
+  );
+  return planNodes(result.rows[0]!['QUERY PLAN'][0].Plan);
+}
+
+describe('postgresql query plans on 50,000 rows', () => {
+  it('seeds with one statement and analyzes', async () => {
+    // One generate_series statement: 5,000 distinct users, sessions, threads and 2,000 types.
+    await db.sql(
+      `INSERT INTO storage_records (id, data, created_at, updated_at, type, session_id, thread_id)
+       SELECT 'r' || g,
+              jsonb_build_object('user', 'u' || (g % 5000), 'n', g, 'tag', 't' || (g % 10), 'text', repeat('x', 200)),
+              to_timestamp(1700000000 + g), to_timestamp(1700000000 + g),
+              'type' || (g % 2000), 's' || (g % 5000), 'th' || (g % 5000)
+       FROM generate_series(1, $1::int) g`,
+      [ROWS],
+    );
+    await db.sql('ANALYZE storage_records');
+    const count = await db.sql<{ n: string }>('SELECT count(*) AS n FROM storage_records');
+    expect(Number(count.rows[0]!.n)).toBe(ROWS);
+  });
+
+  it('a selective equality on a data field uses the GIN index (Bitmap Index Scan)', async () => {
+    const nodes = await explain({ user: 'u42' });
+    expect(nodes).toContainEqual(
+      expect.objectContaining({
+        'Node Type': 'Bitmap Index Scan',
+        'Index Name': 'storage_records_data_gin_idx',
+      }),
+    );
+  });
+
+  it('a nested equality on data fields uses the GIN index too', async () => {
+    const nodes = await explain({ user: 'u42', n: 42 });
+    expect(nodes.map((n) => n['Index Name'])).toContain('storage_records_data_gin_idx');
+  });
+
+  it.each([
+    ['session_id', 's42', 'storage_records_session_id_created_at_idx'],
+    ['thread_id', 'th42', 'storage_records_thread_id_created_at_idx'],
+    ['type', 'type42', 'storage_records_type_created_at_idx'],
+  ])('a %s filter uses its (column, created_at) index', async (column, value, index) => {
+    const nodes = await explain({ [column]: value });
+    expect(nodes.map((n) => n['Index Name'])).toContain(index);
+  });
+});
