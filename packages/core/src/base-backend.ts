@@ -27,6 +27,7 @@ import {
   validateId,
   type WriteRow,
 } from './record.js';
+import { BackupScheduler } from './transfer/scheduler.js';
 
 /** Runtime options of a backend that are not config: injected clock and logger. */
 export interface BackendOptions {
@@ -59,6 +60,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
   #connected = false;
   #connecting: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #backups: BackupScheduler | null = null;
   #operations: Record<string, number> = {};
   #counters = { hits: 0, misses: 0, errors: 0, expiredRemoved: 0 };
 
@@ -99,6 +101,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
         await this.openConnection();
         this.#connected = true;
         this.#startCleanupTimer();
+        this.#startBackups();
       } catch (error) {
         throw this.toStorageError(error);
       } finally {
@@ -111,6 +114,10 @@ export abstract class BaseStorageBackend implements StorageBackend {
   async close(): Promise<void> {
     if (this.#connecting) await this.#connecting.catch(() => undefined);
     if (!this.#connected) return;
+    // A backup in progress reads through this store: stop (abort and await) it while still connected.
+    const backups = this.#backups;
+    this.#backups = null;
+    await backups?.stop();
     this.#connected = false;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
@@ -138,6 +145,20 @@ export abstract class BaseStorageBackend implements StorageBackend {
     }, interval);
     // The timer must never keep a process alive on its own.
     this.#timer.unref();
+  }
+
+  #startBackups(): void {
+    const backup = this.settings.backup;
+    if (!backup?.enabled) return;
+    this.#backups = new BackupScheduler(this, {
+      dir: backup.path,
+      intervalMs: backup.intervalMs,
+      retentionDays: backup.retentionDays,
+      maxFiles: backup.maxFiles,
+      logger: this.logger,
+      batchSize: this.settings.batchSize,
+    });
+    this.#backups.start();
   }
 
   /**
@@ -463,6 +484,9 @@ export abstract class BaseStorageBackend implements StorageBackend {
     }
     try {
       const details = await this.probeHealth();
+      // The existing layer's health check reported backups; so does this one when they are scheduled.
+      const last = this.#backups?.last;
+      if (this.#backups) details.backups = { path: this.settings.backup.path, last: last ?? null };
       return { status: 'healthy', backend: this.name, responseTimeMs: elapsed(started), checkedAt, details };
     } catch (error) {
       return {

@@ -19,11 +19,13 @@ export { type BackendOptions, BaseStorageBackend, parseOrderBy } from './base-ba
 export { type Clock, type Logger, ManualClock, silentLogger, systemClock } from './clock.js';
 export { compressJson, decompressJson, shouldCompress } from './compression.js';
 export {
+  type BackupSettings,
   COMMON_KEY_ALIASES,
   type CommonConfig,
   type CoreSettings,
   commonConfigShape,
   coreSettingsFrom,
+  DEFAULT_BACKUP_PATH,
 } from './config/common-config.js';
 export {
   configBoolean,
@@ -93,3 +95,4 @@ export {
   type ValidatedBackendConfig,
   validateBackendConfig,
 } from './registry.js';
+export * from './transfer/index.js';

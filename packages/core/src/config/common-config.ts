@@ -25,7 +25,7 @@ export const commonConfigShape = {
   batch_size: configPositiveInt().default(1000),
   /** Largest record accepted, in bytes of JSON. */
   max_record_bytes: configPositiveInt().default(16 * 1024 * 1024),
-  /** Scheduled backups while a store is open (arrives with the backup tooling). */
+  /** Scheduled backups while a store is open (see BackupScheduler in transfer/). */
   backup_enabled: configBoolean().default(false),
   backup_interval_hours: configNumber().default(24),
   backup_retention_days: configNumber().default(30),
@@ -53,7 +53,25 @@ export interface CoreSettings {
   compression: { enabled: boolean; thresholdBytes: number };
   batchSize: number;
   maxRecordBytes: number;
+  /** Scheduled backups while the store is open (see BackupScheduler). */
+  backup: BackupSettings;
 }
+
+/** Scheduled-backup settings derived from backup_enabled, backup_interval_hours, backup_retention_days, max_backup_files, backup_path. */
+export interface BackupSettings {
+  enabled: boolean;
+  /** Time between backups in ms. */
+  intervalMs: number;
+  /** Backups older than this many days are pruned (0: no age limit). */
+  retentionDays: number;
+  /** At most this many backups are kept. */
+  maxFiles: number;
+  /** Folder of the backups, relative to the working directory unless absolute. */
+  path: string;
+}
+
+/** Where scheduled backups go when backup_path is not set (beside the default SQLite file). */
+export const DEFAULT_BACKUP_PATH = './data/backups';
 
 /**
  * Derives the core runtime settings from a backend's parsed config.
@@ -74,6 +92,25 @@ export function coreSettingsFrom(config: CommonConfig): CoreSettings {
     compression: { enabled: config.compression_enabled, thresholdBytes: config.compression_threshold },
     batchSize: config.batch_size,
     maxRecordBytes: config.max_record_bytes,
+    backup: backupSettingsFrom(config),
+  };
+}
+
+function backupSettingsFrom(config: CommonConfig): BackupSettings {
+  if (config.backup_enabled && !(config.backup_interval_hours > 0)) {
+    throw new StorageError(
+      'config',
+      `config: backup_interval_hours must be greater than 0 when backup_enabled is true, got ${config.backup_interval_hours}.`,
+      { path: 'config.backup_interval_hours' },
+    );
+  }
+  const path = config.backup_path?.trim();
+  return {
+    enabled: config.backup_enabled,
+    intervalMs: Math.round(config.backup_interval_hours * 3_600_000),
+    retentionDays: config.backup_retention_days,
+    maxFiles: config.max_backup_files,
+    path: path ? path : DEFAULT_BACKUP_PATH,
   };
 }
 

@@ -1,0 +1,468 @@
+import { createHash } from 'node:crypto';
+import type { StorageBackend } from '../backend.js';
+import { validationError } from '../errors.js';
+import { compareCodePoints } from '../filter/compare.js';
+import type { Filter } from '../filter/types.js';
+import { describeValue, type RecordInput, type StoredRecord } from '../record.js';
+import { abortError } from './backup.js';
+import { recordChecksum } from './canonical.js';
+import { type ProgressListener, ProgressTracker } from './progress.js';
+
+/**
+ * The `type` of the records that hold copy watermarks in a target store. Copies skip them in their source
+ * and verification ignores them on both sides; count them out of your own queries with
+ * `{ type: { $ne: COPY_WATERMARK_TYPE } }` when a target also serves an application.
+ */
+export const COPY_WATERMARK_TYPE = 'recordstore.copy_watermark';
+/** Ids of watermark records start with this, followed by a fingerprint of the source. */
+export const COPY_WATERMARK_ID_PREFIX = '__recordstore_copy__';
+
+const NOT_WATERMARK: Filter = { type: { $ne: COPY_WATERMARK_TYPE } };
+const DEFAULT_BATCH_SIZE = 1000;
+const DEFAULT_LOOKBACK_MS = 60_000;
+const SAMPLE = 20;
+
+/** A position in (updated_at, id) order: every record at or before it has been copied. */
+export interface CopyPosition {
+  updatedAt: Date;
+  id: string;
+}
+
+/** The copy state kept in the target, as {@link readCopyWatermark} returns it. */
+export interface CopyWatermark {
+  /** The watermark record's id. */
+  recordId: string;
+  /** The source it describes (no credentials). */
+  source: string;
+  /** `full`: the id-ordered pass; `incremental`: the (updated_at, id)-ordered pass. */
+  phase: 'full' | 'incremental';
+  /** `running` until a run finishes; a run killed meanwhile leaves `running`, and the next run resumes. */
+  status: 'running' | 'complete';
+  /** Full pass: the last id copied (ids sort by code point), or null before the first batch. */
+  fullAfterId: string | null;
+  /** When the full pass began: where its catch-up pass starts (minus the lookback). */
+  fullStartedAt: Date | null;
+  /** Incremental position: every source record at or before it (minus the lookback) is in the target. */
+  position: CopyPosition | null;
+  /** When the last run finished. */
+  completedAt: Date | null;
+}
+
+/** Options of {@link copyRecords}. */
+export interface CopyOptions {
+  from: StorageBackend;
+  to: StorageBackend;
+  /**
+   * Identifies the source across runs (default: the source's backend name). Give each source its own key:
+   * the watermark is per key. The CLI passes {@link storeKey} of the `--from` spec.
+   */
+  sourceKey?: string;
+  /** Records per read and per saveMany (default 1000). */
+  batchSize?: number;
+  /**
+   * Copy only records changed (by updated_at) since the last completed run; the first run is a full copy.
+   * Without it a completed copy is done again in full (idempotent upserts); an interrupted run is resumed
+   * either way.
+   */
+  incremental?: boolean;
+  /** After copying, compare counts and per-record checksums ({@link verifyCopy}). */
+  verify?: boolean;
+  /** Ignore an interrupted run's watermark and start a full copy from the beginning. */
+  restart?: boolean;
+  /**
+   * Incremental passes start this long before the watermark (default 60 s), to catch writes that committed
+   * late with an earlier updated_at (concurrent transactions, clock skew between writers). Records in the
+   * window are written again, harmlessly.
+   */
+  lookbackMs?: number;
+  onProgress?: ProgressListener;
+  /** Aborting stops the copy between batches; the watermark stays at the last written batch. */
+  signal?: AbortSignal;
+}
+
+/** What {@link copyRecords} did. */
+export interface CopyReport {
+  source: string;
+  /** `full` (id order, then a catch-up by updated_at) or `incremental` (by updated_at only). */
+  mode: 'full' | 'incremental';
+  /** True when this run continued an interrupted one. */
+  resumed: boolean;
+  /** Records written to the target, all passes (records re-read in the lookback window count again). */
+  written: number;
+  /** Records written by the id-ordered full pass. */
+  fullPass: number;
+  /** Records written by the updated_at-ordered pass (catch-up or incremental). */
+  incrementalPass: number;
+  batches: number;
+  durationMs: number;
+  ratePerSecond: number;
+  /** The watermark left in the target. */
+  watermark: CopyWatermark;
+  verification?: CopyVerification;
+}
+
+/**
+ * Copies the live records of one store into another through the public contract only, so it works between
+ * any two backends (third-party ones included): reads in batches, writes each batch with
+ * `saveMany(batch, { preserveTimestamps: true })` (idempotent upserts that keep id, created_at, updated_at,
+ * expires_at and metadata exactly), and holds at most one batch in memory.
+ *
+ * A full copy walks the source by id (the primary key, indexed on every backend); then a catch-up pass walks
+ * by (updated_at, id) from the moment the full pass began, picking up what changed during it. An
+ * incremental copy is that second pass alone, from the last run's watermark.
+ *
+ * The watermark lives in the target as one record of type {@link COPY_WATERMARK_TYPE}, written in the same
+ * `saveMany` as each batch: a batch and the watermark that covers it commit together, so a copy killed at any
+ * point resumes from exactly what the target holds (no record lost; any re-written record is an upsert).
+ *
+ * Not propagated: deletions in the source (a deleted record stays in the target), and records that expired
+ * in the source (they expire in the target at the same `expires_at`).
+ *
+ * @example
+ * const report = await copyRecords({ from: sqlite, to: postgres, incremental: true, verify: true });
+ */
+export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
+  const started = performance.now();
+  const { from, to } = options;
+  const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
+  const lookbackMs = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
+  if (!Number.isFinite(lookbackMs) || lookbackMs < 0) {
+    throw validationError(
+      `lookbackMs must be a non-negative number, got ${describeValue(lookbackMs)}.`,
+      'lookbackMs',
+    );
+  }
+  const source = options.sourceKey ?? from.name;
+  const recordId = watermarkId(source);
+  const previous = options.restart ? null : await readCopyWatermark(to, source);
+
+  let mark: CopyWatermark;
+  let mode: 'full' | 'incremental';
+  let resumed = false;
+  if (previous !== null && previous.status === 'running') {
+    mark = previous;
+    mode = previous.phase === 'full' || previous.fullStartedAt !== null ? 'full' : 'incremental';
+    resumed = true;
+  } else if (previous !== null && options.incremental && previous.position !== null) {
+    mark = { ...previous, phase: 'incremental', status: 'running', fullAfterId: null, fullStartedAt: null };
+    mode = 'incremental';
+  } else {
+    mark = {
+      recordId,
+      source,
+      phase: 'full',
+      status: 'running',
+      fullAfterId: null,
+      fullStartedAt: new Date(),
+      position: previous?.position ?? null,
+      completedAt: previous?.completedAt ?? null,
+    };
+    mode = 'full';
+  }
+  const createdAt = (await to.load(recordId))?.created_at ?? new Date();
+  const save = async (records: StoredRecord[], next: CopyWatermark) => {
+    checkAbort(options.signal);
+    const rows: RecordInput[] = records.map(toCopiedRecord);
+    rows.push(watermarkRecord(next, createdAt));
+    // One saveMany: the batch and the watermark covering it commit together (all or nothing).
+    await to.saveMany(rows, { preserveTimestamps: true });
+    mark = next;
+  };
+
+  let fullPass = 0;
+  let incrementalPass = 0;
+  let batches = 0;
+  if (mark.phase === 'full') {
+    const after = mark.fullAfterId;
+    const total = await from.count(
+      after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] },
+    );
+    const progress = new ProgressTracker('copy', total, options.onProgress);
+    progress.report();
+    if (mark.fullAfterId === null) await save([], mark);
+    const fetchAfter = (after: string | null) =>
+      from.list(after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] }, {
+        orderBy: [{ field: 'id', direction: 'asc' }],
+        limit: batchSize,
+      });
+    let next = prefetch(fetchAfter(mark.fullAfterId));
+    for (;;) {
+      const page = await next;
+      // Read the next page while this one is written: at most two batches in memory.
+      if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
+      if (page.length > 0) {
+        await save(page, { ...mark, fullAfterId: page[page.length - 1]!.id });
+        fullPass += page.length;
+        batches++;
+        progress.add(page.length);
+      }
+      if (page.length < batchSize) break;
+    }
+    // The catch-up pass starts where the full pass began: anything changed since then has a later updated_at.
+    const since = mark.fullStartedAt ?? new Date();
+    await save([], {
+      ...mark,
+      phase: 'incremental',
+      fullAfterId: null,
+      position: { updatedAt: since, id: '' },
+    });
+  }
+
+  // The (updated_at, id) pass: the catch-up of a full copy, or the whole of an incremental one.
+  {
+    const base = mark.position ?? { updatedAt: new Date(0), id: '' };
+    const from0 =
+      lookbackMs > 0 && base.updatedAt.getTime() > 0
+        ? { updatedAt: new Date(base.updatedAt.getTime() - lookbackMs), id: '' }
+        : base;
+    const total = await from.count({ $and: [NOT_WATERMARK, afterPosition(from0)] });
+    const progress = new ProgressTracker(mode === 'full' ? 'catch-up' : 'copy', total, options.onProgress);
+    progress.report();
+    const fetchAfter = (cursor: CopyPosition) =>
+      from.list(
+        { $and: [NOT_WATERMARK, afterPosition(cursor)] },
+        {
+          orderBy: [
+            { field: 'updated_at', direction: 'asc' },
+            { field: 'id', direction: 'asc' },
+          ],
+          limit: batchSize,
+        },
+      );
+    const passStart: CopyPosition = { updatedAt: new Date(), id: '' };
+    let next = prefetch(fetchAfter(from0));
+    for (;;) {
+      const page = await next;
+      const last = page[page.length - 1];
+      const cursor = last ? { updatedAt: last.updated_at, id: last.id } : null;
+      if (cursor !== null && page.length === batchSize) next = prefetch(fetchAfter(cursor));
+      if (cursor !== null) {
+        // The stored position never moves backwards (a lookback re-read stays behind it), nor past the
+        // moment this pass began: a record stamped in the future (a skewed writer, imported data) would
+        // otherwise hide every later change below the watermark. Such records are simply re-read next run.
+        const ahead = comparePositions(cursor, mark.position) > 0 ? cursor : mark.position;
+        const position = comparePositions(passStart, ahead) < 0 ? passStart : ahead;
+        await save(page, { ...mark, phase: 'incremental', position });
+        incrementalPass += page.length;
+        batches++;
+        progress.add(page.length);
+      }
+      if (page.length < batchSize) break;
+    }
+  }
+  await save([], {
+    ...mark,
+    phase: 'incremental',
+    status: 'complete',
+    fullStartedAt: null,
+    completedAt: new Date(),
+  });
+
+  const durationMs = Math.round(performance.now() - started);
+  const written = fullPass + incrementalPass;
+  const report: CopyReport = {
+    source,
+    mode,
+    resumed,
+    written,
+    fullPass,
+    incrementalPass,
+    batches,
+    durationMs,
+    ratePerSecond: durationMs > 0 ? Math.round((written * 1000) / durationMs) : written,
+    watermark: mark,
+  };
+  if (options.verify) {
+    report.verification = await verifyCopy({
+      from,
+      to,
+      batchSize,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+  return report;
+}
+
+/** Options of {@link verifyCopy}. */
+export interface VerifyCopyOptions {
+  from: StorageBackend;
+  to: StorageBackend;
+  /** Records read per round trip on each side (default 1000). */
+  batchSize?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** What {@link verifyCopy} found. Id lists are samples (at most 20 each); the counts are complete. */
+export interface CopyVerification {
+  /** True when both stores hold the same records, id for id, byte for byte (canonical JSON). */
+  ok: boolean;
+  /** Live records counted in the source and in the target (watermark records excluded). */
+  sourceCount: number;
+  targetCount: number;
+  /** Records equal on both sides. */
+  matched: number;
+  /** In the source, not in the target. */
+  missing: { count: number; sample: string[] };
+  /** In the target, not in the source (e.g. deleted in the source after a copy). */
+  extra: { count: number; sample: string[] };
+  /** Same id, different content. */
+  mismatched: { count: number; sample: string[] };
+  durationMs: number;
+}
+
+/**
+ * Compares two stores record by record: walks both in id order (keyset pages on each side, at most one batch
+ * each in memory), and compares the SHA-256 of each record's canonical JSON (sorted keys, timestamps as ISO
+ * strings), so id, every timestamp, metadata and data must all match. Watermark records are ignored. Run it
+ * on quiescent stores: a write during verification shows up as a difference.
+ */
+export async function verifyCopy(options: VerifyCopyOptions): Promise<CopyVerification> {
+  const started = performance.now();
+  const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
+  const [sourceCount, targetCount] = await Promise.all([
+    options.from.count(NOT_WATERMARK),
+    options.to.count(NOT_WATERMARK),
+  ]);
+  const progress = new ProgressTracker('verify-copy', Math.max(sourceCount, targetCount), options.onProgress);
+  const a = byId(options.from, batchSize)[Symbol.asyncIterator]();
+  const b = byId(options.to, batchSize)[Symbol.asyncIterator]();
+  const missing = { count: 0, sample: [] as string[] };
+  const extra = { count: 0, sample: [] as string[] };
+  const mismatched = { count: 0, sample: [] as string[] };
+  const note = (bucket: { count: number; sample: string[] }, id: string) => {
+    bucket.count++;
+    if (bucket.sample.length < SAMPLE) bucket.sample.push(id);
+  };
+  let matched = 0;
+  let seen = 0;
+  let [x, y] = await Promise.all([a.next(), b.next()]);
+  while (!x.done || !y.done) {
+    const order = x.done ? 1 : y.done ? -1 : compareCodePoints(x.value.id, y.value.id);
+    if (order < 0) {
+      note(missing, (x.value as StoredRecord).id);
+      x = await a.next();
+    } else if (order > 0) {
+      note(extra, (y.value as StoredRecord).id);
+      y = await b.next();
+    } else {
+      if (recordChecksum(x.value as StoredRecord) === recordChecksum(y.value as StoredRecord)) matched++;
+      else note(mismatched, (x.value as StoredRecord).id);
+      [x, y] = await Promise.all([a.next(), b.next()]);
+    }
+    if (++seen % batchSize === 0) {
+      progress.add(batchSize);
+      checkAbort(options.signal);
+    }
+  }
+  progress.add(seen % batchSize);
+  return {
+    ok: missing.count === 0 && extra.count === 0 && mismatched.count === 0 && sourceCount === targetCount,
+    sourceCount,
+    targetCount,
+    matched,
+    missing,
+    extra,
+    mismatched,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * Reads the copy watermark a source left in a target, or null when it never copied there.
+ * @param sourceKey the key the copy ran with (default of {@link copyRecords}: the source's backend name).
+ */
+export async function readCopyWatermark(
+  to: StorageBackend,
+  sourceKey: string,
+): Promise<CopyWatermark | null> {
+  const record = await to.load(watermarkId(sourceKey));
+  if (record === null || record.type !== COPY_WATERMARK_TYPE) return null;
+  const time = (value: unknown) => (typeof value === 'number' ? new Date(value) : null);
+  const position =
+    typeof record.position_updated_at === 'number' && typeof record.position_id === 'string'
+      ? { updatedAt: new Date(record.position_updated_at), id: record.position_id }
+      : null;
+  return {
+    recordId: record.id,
+    source: typeof record.source === 'string' ? record.source : sourceKey,
+    phase: record.phase === 'full' ? 'full' : 'incremental',
+    status: record.status === 'complete' ? 'complete' : 'running',
+    fullAfterId: typeof record.full_after_id === 'string' ? record.full_after_id : null,
+    fullStartedAt: time(record.full_started_at),
+    position,
+    completedAt: time(record.completed_at),
+  };
+}
+
+/** The id of the watermark record a source keeps in its targets. */
+export function watermarkId(sourceKey: string): string {
+  return `${COPY_WATERMARK_ID_PREFIX}${createHash('sha256').update(sourceKey).digest('hex').slice(0, 32)}`;
+}
+
+function watermarkRecord(mark: CopyWatermark, createdAt: Date): RecordInput {
+  return {
+    id: mark.recordId,
+    type: COPY_WATERMARK_TYPE,
+    created_at: createdAt,
+    updated_at: new Date(),
+    // Explicit: a target with a default TTL must not expire its copy state.
+    expires_at: null,
+    source: mark.source,
+    phase: mark.phase,
+    status: mark.status,
+    full_after_id: mark.fullAfterId,
+    full_started_at: mark.fullStartedAt?.getTime() ?? null,
+    position_updated_at: mark.position?.updatedAt.getTime() ?? null,
+    position_id: mark.position?.id ?? null,
+    completed_at: mark.completedAt?.getTime() ?? null,
+  };
+}
+
+/** A source record as written to the target: as read, with "no expiry" made explicit (see restore). */
+function toCopiedRecord(record: StoredRecord): RecordInput {
+  return 'expires_at' in record ? record : { ...record, expires_at: null };
+}
+
+/**
+ * Marks a read started ahead of time as handled, so that if the write in progress fails first, the read's own
+ * failure is not an unhandled rejection (it is still thrown when awaited).
+ */
+function prefetch<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function afterPosition(position: CopyPosition): Filter {
+  const at = position.updatedAt.getTime();
+  return { $or: [{ updated_at: { $gt: at } }, { updated_at: at, id: { $gt: position.id } }] };
+}
+
+function comparePositions(a: CopyPosition, b: CopyPosition | null): number {
+  if (b === null) return 1;
+  return a.updatedAt.getTime() - b.updatedAt.getTime() || compareCodePoints(a.id, b.id);
+}
+
+/** Live, non-watermark records of a store in id order, one keyset page at a time. */
+async function* byId(store: StorageBackend, batchSize: number): AsyncGenerator<StoredRecord> {
+  let after: string | null = null;
+  for (;;) {
+    const filter: Filter = after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] };
+    const page = await store.list(filter, { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
+    yield* page;
+    if (page.length < batchSize) return;
+    after = page[page.length - 1]!.id;
+  }
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal, 'copy');
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw validationError(`${name} must be a positive integer, got ${describeValue(value)}.`, name);
+  }
+  return value;
+}

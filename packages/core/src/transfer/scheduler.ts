@@ -1,0 +1,168 @@
+import type { StorageBackend } from '../backend.js';
+import { type Logger, silentLogger } from '../clock.js';
+import { StorageError } from '../errors.js';
+import { type BackupResult, createBackup, listBackups, type PruneResult, pruneBackups } from './backup.js';
+
+/** Settings of a {@link BackupScheduler}. */
+export interface BackupSchedulerOptions {
+  /** Folder of the backups (created when missing). */
+  dir: string;
+  /** Time between backups, in ms (> 0). */
+  intervalMs: number;
+  /** Backups older than this are pruned after each backup (0: no age limit). */
+  retentionDays: number;
+  /** At most this many backups are kept. */
+  maxFiles: number;
+  /** File name prefix, and the set of files pruning considers (default `recordstore`). */
+  prefix?: string;
+  /** Receives failures (default: the backend's logger when started by the backend, else silent). */
+  logger?: Logger;
+  /** Records per read (default 1000). */
+  batchSize?: number;
+}
+
+/**
+ * Takes backups of an open store on an interval, prunes after each one, and never disturbs the application:
+ * its timer is unref'd (it never keeps a process alive), a run never overlaps the previous one, and failures
+ * are logged, never thrown. The first backup is due one interval after the newest backup already in the
+ * folder (immediately when there is none, or it is older), so restarting an application does not postpone
+ * backups forever.
+ *
+ * `BaseStorageBackend` starts one on `connect()` when `backup_enabled` is true and stops it on `close()`;
+ * construct one yourself for a store you manage differently.
+ */
+export class BackupScheduler {
+  readonly #backend: StorageBackend;
+  readonly #options: BackupSchedulerOptions;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<BackupResult | null> | null = null;
+  #abort: AbortController | null = null;
+  #stopped = true;
+  /** The last backup's outcome, for health reports. */
+  last: { at: Date; file?: string; error?: string } | null = null;
+
+  constructor(backend: StorageBackend, options: BackupSchedulerOptions) {
+    if (!(options.intervalMs > 0) || !Number.isFinite(options.intervalMs)) {
+      throw new StorageError(
+        'config',
+        `backup_interval_hours must be greater than 0 when backups are enabled, got ${options.intervalMs / 3_600_000}.`,
+        { path: 'config.backup_interval_hours' },
+      );
+    }
+    this.#backend = backend;
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** Starts the schedule (idempotent). */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    void this.#scheduleFirst();
+  }
+
+  async #scheduleFirst(): Promise<void> {
+    let delay = 0;
+    try {
+      const newest = (await listBackups(this.#options.dir, { prefix: this.#prefix }))[0];
+      if (newest) delay = Math.max(0, newest.createdAt.getTime() + this.#options.intervalMs - Date.now());
+    } catch (error) {
+      this.#logger.warn(
+        { backend: this.#backend.name, dir: this.#options.dir, err: message(error) },
+        'recordstore: cannot list existing backups; taking one now',
+      );
+    }
+    this.#schedule(delay);
+  }
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    // setTimeout's limit is 2^31-1 ms (24.8 days); longer intervals wait in steps.
+    const step = Math.min(delay, 2_147_483_647);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (step < delay) return this.#schedule(delay - step);
+      void this.runNow().finally(() => this.#schedule(this.#options.intervalMs));
+    }, step);
+    this.#timer.unref();
+  }
+
+  get #prefix(): string {
+    return this.#options.prefix ?? 'recordstore';
+  }
+
+  /**
+   * Takes a backup now and prunes, unless one is already running (then waits for that one). Resolves to
+   * the backup made, or null when it failed (the failure is logged).
+   */
+  runNow(): Promise<BackupResult | null> {
+    this.#running ??= this.#run().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async #run(): Promise<BackupResult | null> {
+    this.#abort = new AbortController();
+    try {
+      const result = await createBackup(this.#backend, this.#options.dir, {
+        prefix: this.#prefix,
+        signal: this.#abort.signal,
+        ...(this.#options.batchSize ? { batchSize: this.#options.batchSize } : {}),
+      });
+      this.last = { at: new Date(), file: result.file };
+      this.#logger.info(
+        { backend: this.#backend.name, file: result.file, records: result.manifest.record_count },
+        'recordstore: backup written',
+      );
+      let pruned: PruneResult | null = null;
+      try {
+        pruned = await pruneBackups(this.#options.dir, {
+          retentionDays: this.#options.retentionDays,
+          maxFiles: this.#options.maxFiles,
+          prefix: this.#prefix,
+        });
+      } catch (error) {
+        this.#logger.warn(
+          { backend: this.#backend.name, dir: this.#options.dir, err: message(error) },
+          'recordstore: pruning old backups failed',
+        );
+      }
+      if (pruned && pruned.deleted.length > 0) {
+        this.#logger.info(
+          { backend: this.#backend.name, deleted: pruned.deleted },
+          'recordstore: old backups pruned',
+        );
+      }
+      return result;
+    } catch (error) {
+      this.last = { at: new Date(), error: message(error) };
+      if (!this.#abort.signal.aborted) {
+        this.#logger.error(
+          { backend: this.#backend.name, dir: this.#options.dir, err: message(error) },
+          'recordstore: scheduled backup failed; the next one is tried at the next interval',
+        );
+      }
+      return null;
+    } finally {
+      this.#abort = null;
+    }
+  }
+
+  /**
+   * Stops the schedule. A backup in progress is aborted (its partial file removed) and awaited, so the
+   * store can close safely right after.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#abort?.abort(new Error('the store is closing'));
+    await this.#running;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
