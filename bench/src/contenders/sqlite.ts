@@ -1,0 +1,288 @@
+import Database from 'better-sqlite3';
+import { type AgentRecord, splitRecord } from '../records.js';
+import { type Contender, LIST_LIMIT, type ListQuery } from './types.js';
+
+/** The table both the raw contender and recordstore use. */
+export const SQLITE_TABLE = 'storage_records';
+const RAW_CLEANUP_BATCH = 5_000;
+const COLUMNS = 'id, data, type, session_id, thread_id, metadata, created_at, updated_at, expires_at';
+
+/**
+ * The schema of @recordstore/sqlite's first migration (packages/sqlite/src/migrations), used by the raw
+ * contender when recordstore's own `migrateSQLite` is not exported: same table, same indexes.
+ */
+const FALLBACK_DDL = `
+CREATE TABLE IF NOT EXISTS ${SQLITE_TABLE} (
+  id         TEXT    NOT NULL PRIMARY KEY,
+  data       TEXT,
+  data_z     BLOB,
+  compressed INTEGER NOT NULL DEFAULT 0,
+  type       TEXT,
+  session_id TEXT,
+  thread_id  TEXT,
+  metadata   TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  CHECK ((compressed = 0 AND data IS NOT NULL AND data_z IS NULL)
+      OR (compressed = 1 AND data IS NULL AND data_z IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_session_created ON ${SQLITE_TABLE} (session_id, created_at, id);
+CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_thread_created ON ${SQLITE_TABLE} (thread_id, created_at, id);
+CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_type_created ON ${SQLITE_TABLE} (type, created_at, id);
+CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_created ON ${SQLITE_TABLE} (created_at, id);
+CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_expires ON ${SQLITE_TABLE} (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+/**
+ * Opens a file the way the raw contender does (WAL, synchronous=NORMAL: recordstore's defaults) and
+ * creates the recordstore schema: with recordstore's own migration code when the package exports it.
+ */
+export async function openRawSqlite(path: string): Promise<{ db: Database.Database; schema: string }> {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  let schema = 'bench copy of migration 0001';
+  try {
+    const name = '@recordstore/sqlite';
+    const mod = (await import(name)) as Record<string, unknown>;
+    if (typeof mod.migrateSQLite === 'function') {
+      (mod.migrateSQLite as (d: Database.Database) => unknown)(db);
+      schema = '@recordstore/sqlite migrateSQLite()';
+    } else db.exec(FALLBACK_DDL);
+  } catch {
+    db.exec(FALLBACK_DDL);
+  }
+  return { db, schema };
+}
+
+type Row = {
+  id: string;
+  data: string;
+  type: string | null;
+  session_id: string | null;
+  thread_id: string | null;
+  metadata: string | null;
+  created_at: number;
+  updated_at: number;
+  expires_at: number | null;
+};
+
+function toRecord(row: Row): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ...(JSON.parse(row.data) as Record<string, unknown>),
+    id: row.id,
+    created_at: new Date(row.created_at),
+    updated_at: new Date(row.updated_at),
+  };
+  if (row.expires_at !== null) out.expires_at = new Date(row.expires_at);
+  if (row.type !== null) out.type = row.type;
+  if (row.session_id !== null) out.session_id = row.session_id;
+  if (row.thread_id !== null) out.thread_id = row.thread_id;
+  if (row.metadata !== null) out.metadata = JSON.parse(row.metadata);
+  return out;
+}
+
+/** The SQL raw better-sqlite3 runs for one list query, hand-written for the filter. */
+export function rawSqliteListSql(query: ListQuery): { text: string; values: (string | number)[] } {
+  const live = '(expires_at IS NULL OR expires_at > ?)';
+  const tail = `ORDER BY created_at DESC, id DESC LIMIT ${LIST_LIMIT}`;
+  const now = Date.now();
+  switch (query.kind) {
+    case 'eq-data':
+      // ->> returns SQL text for a JSON string, so this is a typed equality.
+      return {
+        text: `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE data ->> '$.user_id' = ? AND ${live} ${tail}`,
+        values: [query.userId, now],
+      };
+    case 'range-path':
+      return {
+        text: `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE json_type(data, '$.tokens') IN ('integer', 'real') AND data ->> '$.tokens' >= ? AND data ->> '$.tokens' < ? AND ${live} ${tail}`,
+        values: [query.gte, query.lt, now],
+      };
+    case 'session':
+      return {
+        text: `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE session_id = ? AND ${live} ${tail}`,
+        values: [query.sessionId, now],
+      };
+  }
+}
+
+/** Inserts rows in one transaction (the raw contender's batch, also used to load the large tables). */
+export function insertRows(db: Database.Database, records: readonly AgentRecord[]): void {
+  const stmt = db.prepare(
+    `INSERT INTO ${SQLITE_TABLE} (id, data, type, session_id, thread_id, metadata, created_at, updated_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, type = excluded.type, session_id = excluded.session_id,
+       thread_id = excluded.thread_id, metadata = excluded.metadata, updated_at = excluded.updated_at,
+       expires_at = excluded.expires_at`,
+  );
+  const now = Date.now();
+  db.transaction(() => {
+    for (const record of records) {
+      const r = splitRecord(record);
+      stmt.run(
+        r.id,
+        JSON.stringify(r.data),
+        r.type,
+        r.session_id,
+        r.thread_id,
+        r.created_at,
+        now,
+        r.expires_at,
+      );
+    }
+  })();
+}
+
+/** Raw better-sqlite3 with best practice: WAL, prepared statements, one transaction per batch. */
+export class RawSqliteContender implements Contender {
+  readonly name = 'raw-better-sqlite3';
+  readonly family = 'sqlite' as const;
+  readonly raw = true;
+  readonly unsupported = { copy: 'COPY is PostgreSQL only' };
+  readonly db: Database.Database;
+  readonly schema: string;
+  readonly #save: Database.Statement;
+  readonly #load: Database.Statement;
+  readonly #delete: Database.Statement;
+
+  private constructor(db: Database.Database, schema: string) {
+    this.db = db;
+    this.schema = schema;
+    this.#save = db.prepare(
+      `INSERT INTO ${SQLITE_TABLE} (id, data, type, session_id, thread_id, metadata, created_at, updated_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, type = excluded.type, session_id = excluded.session_id,
+         thread_id = excluded.thread_id, metadata = excluded.metadata, updated_at = excluded.updated_at,
+         expires_at = excluded.expires_at`,
+    );
+    this.#load = db.prepare(
+      `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    );
+    this.#delete = db.prepare(`DELETE FROM ${SQLITE_TABLE} WHERE id = ?`);
+  }
+
+  static async open(path: string): Promise<RawSqliteContender> {
+    const { db, schema } = await openRawSqlite(path);
+    return new RawSqliteContender(db, schema);
+  }
+
+  async save(record: AgentRecord): Promise<void> {
+    const r = splitRecord(record);
+    this.#save.run(
+      r.id,
+      JSON.stringify(r.data),
+      r.type,
+      r.session_id,
+      r.thread_id,
+      r.created_at,
+      Date.now(),
+      r.expires_at,
+    );
+  }
+  async load(id: string): Promise<unknown> {
+    const row = this.#load.get(id, Date.now()) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+  async delete(id: string): Promise<boolean> {
+    return this.#delete.run(id).changes > 0;
+  }
+  async saveBatch(records: AgentRecord[]): Promise<void> {
+    insertRows(this.db, records);
+  }
+  async list(query: ListQuery): Promise<unknown[]> {
+    const { text, values } = rawSqliteListSql(query);
+    return (this.db.prepare(text).all(...values) as Row[]).map(toRecord);
+  }
+  async stream(onRow: (row: unknown) => void): Promise<number> {
+    let count = 0;
+    const stmt = this.db.prepare(
+      `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id DESC`,
+    );
+    for (const row of stmt.iterate(Date.now()) as IterableIterator<Row>) {
+      onRow(toRecord(row));
+      count++;
+    }
+    return count;
+  }
+  async cleanupExpired(): Promise<number> {
+    const stmt = this.db.prepare(
+      `DELETE FROM ${SQLITE_TABLE} WHERE rowid IN (SELECT rowid FROM ${SQLITE_TABLE} WHERE expires_at <= ? LIMIT ${RAW_CLEANUP_BATCH})`,
+    );
+    let total = 0;
+    for (;;) {
+      const changes = stmt.run(Date.now()).changes;
+      total += changes;
+      if (changes < RAW_CLEANUP_BATCH) return total;
+      // Give other work in this process (the concurrent writer) a turn between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  async truncate(): Promise<void> {
+    this.db.exec(`DELETE FROM ${SQLITE_TABLE}`);
+  }
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** The parts of @keyv/sqlite's store the bench calls. */
+interface KeyvSqliteStore {
+  disconnect(): Promise<void>;
+  query(sql: string): Promise<unknown>;
+}
+
+/** Keyv 5 with @keyv/sqlite (asynchronous `sqlite3` driver, its default rollback journal). */
+export class KeyvSqliteContender implements Contender {
+  readonly name = 'keyv-sqlite';
+  readonly family = 'sqlite' as const;
+  readonly raw = false;
+  readonly unsupported = {
+    copy: 'COPY is PostgreSQL only',
+    list: 'not supported: Keyv has no filtered list',
+    stream: 'not supported: iterator() walks keys with OFFSET, no filter or time order',
+    ttl: 'not supported: Keyv expires lazily on read, no cleanup by query',
+  };
+  #keyv!: import('keyv').Keyv;
+  #store!: KeyvSqliteStore;
+
+  static async open(path: string): Promise<KeyvSqliteContender> {
+    const { Keyv } = await import('keyv');
+    const { KeyvSqlite } = await import('@keyv/sqlite');
+    const self = new KeyvSqliteContender();
+    const store = new KeyvSqlite({ uri: `sqlite://${path}` });
+    self.#store = store as unknown as KeyvSqliteStore;
+    self.#keyv = new Keyv({ store });
+    self.#keyv.on('error', (error: unknown) => console.error('keyv-sqlite error:', error));
+    await self.#keyv.set('warmup', { ok: true });
+    return self;
+  }
+
+  async save(record: AgentRecord): Promise<void> {
+    await this.#keyv.set(record.id, record);
+  }
+  async load(id: string): Promise<unknown> {
+    return (await this.#keyv.get(id)) ?? null;
+  }
+  async delete(id: string): Promise<boolean> {
+    return this.#keyv.delete(id);
+  }
+  /** Not timed: wrapped in one transaction so the preload does not pay one journal flush per record. */
+  async preload(records: AgentRecord[]): Promise<void> {
+    await this.#store.query('BEGIN');
+    await this.saveBatch(records);
+    await this.#store.query('COMMIT');
+  }
+  /** @keyv/sqlite has no setMany: Keyv falls back to one `set` per record, concurrently. */
+  async saveBatch(records: AgentRecord[]): Promise<void> {
+    await this.#keyv.setMany(records.map((r) => ({ key: r.id, value: r })));
+  }
+  async truncate(): Promise<void> {
+    await this.#store.query('DELETE FROM keyv');
+  }
+  async close(): Promise<void> {
+    await this.#store.disconnect();
+  }
+}

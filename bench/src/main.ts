@@ -1,0 +1,179 @@
+/**
+ * recordstore benchmark: every workload of issue 7 on the recordstore backends, the raw drivers with best
+ * practice and Keyv, interleaved in rounds in one process. Writes bench/results/latest.{json,md} and
+ * ratios.svg, after each workload (partial results survive an interrupted run).
+ *
+ *   pnpm bench              full sizes (1,000,000-row tables; takes a while)
+ *   pnpm bench -- --quick   smoke run, about a minute
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { CONTENDERS, type ContenderName, openContender } from './contenders/index.js';
+import { recordstoreAvailable } from './contenders/recordstore.js';
+import type { Contender, Family, OptionalWork } from './contenders/types.js';
+import { parseOptions, selected } from './options.js';
+import { startPostgres } from './postgres-server.js';
+import { machine, type ResultRow, type RunInfo, writeReports } from './report.js';
+import {
+  bulkWorkloads,
+  type FamilyTarget,
+  listAndStreamWorkloads,
+  pointWorkloads,
+  postgresTarget,
+  type RunContext,
+  sqliteTarget,
+  ttlWorkload,
+} from './workloads.js';
+
+const started = Date.now();
+const options = parseOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)));
+const log = (line: string) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+const rows: ResultRow[] = [];
+const sqliteVersion = (() => {
+  const db = new Database(':memory:');
+  const v = (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+  db.close();
+  return v;
+})();
+const info: RunInfo = {
+  date: new Date().toISOString(),
+  mode: options.quick ? 'quick' : 'full',
+  ...machine(),
+  postgres: 'not run',
+  sqlite: `${sqliteVersion} (better-sqlite3)`,
+  sizes: { ...options.sizes },
+  complete: false,
+  durationS: 0,
+};
+const ctx: RunContext = {
+  options,
+  rows,
+  log,
+  flush() {
+    info.durationS = (Date.now() - started) / 1000;
+    writeReports(options.outDir, info, rows);
+  },
+};
+
+/** Which contenders of a family run; an unbuilt recordstore package becomes a "not measured" row. */
+async function contendersOf(
+  family: Family,
+): Promise<{ names: ContenderName[]; skipped: Map<string, string> }> {
+  const names: ContenderName[] = [];
+  const skipped = new Map<string, string>();
+  for (const name of CONTENDERS[family]) {
+    if (name.startsWith('recordstore')) {
+      const why = await recordstoreAvailable(family);
+      if (why) {
+        skipped.set(name, why);
+        log(`${name} skipped: ${why}`);
+        continue;
+      }
+    }
+    names.push(name);
+  }
+  return { names, skipped };
+}
+
+async function runFamily(family: Family, target: FamilyTarget) {
+  const { names, skipped } = await contendersOf(family);
+  const rawName = CONTENDERS[family][0];
+  for (const [name, why] of skipped) {
+    rows.push({
+      workload: 'all workloads',
+      family,
+      contender: name,
+      unit: '',
+      median: null,
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      ratio_to_raw: null,
+      supported: false,
+      notes: `not measured: ${why}`,
+    });
+  }
+  const open = (name: ContenderName, t: string) => openContender(name, t);
+
+  if (selected(options, 'point') || selected(options, 'bulk')) {
+    const contenders: Contender[] = [];
+    for (const name of names)
+      contenders.push(await open(name, await target.fresh(`bench_point_${name.replace(/[^a-z0-9]/g, '_')}`)));
+    try {
+      if (selected(options, 'point')) await pointWorkloads(ctx, family, contenders, rawName);
+      if (selected(options, 'bulk')) await bulkWorkloads(ctx, family, contenders, rawName);
+    } finally {
+      for (const c of contenders) await c.close();
+    }
+  }
+  // Support facts of every contender (for the "not supported" rows), without opening them.
+  const all = names.map((name) => ({ name, family, unsupported: UNSUPPORTED[name] }));
+  const readers = names.filter((n) => !UNSUPPORTED[n].list);
+  if (selected(options, 'list') || selected(options, 'stream')) {
+    await listAndStreamWorkloads(ctx, target, readers, open, rawName, all);
+  }
+  if (selected(options, 'ttl')) {
+    await ttlWorkload(
+      ctx,
+      target,
+      names.filter((n) => !UNSUPPORTED[n].ttl),
+      open,
+      rawName,
+      all,
+    );
+  }
+}
+
+/** What each contender cannot do (mirrors the contender classes, which are only opened when run). */
+const KEYV_UNSUPPORTED: Partial<Record<OptionalWork, string>> = {
+  list: 'not supported: Keyv has no filtered list',
+  stream: 'not supported: Keyv has no filtered, time-ordered stream (its iterator() walks keys)',
+  ttl: 'not supported: Keyv expires lazily on read, no cleanup by query',
+};
+const UNSUPPORTED: Record<ContenderName, Partial<Record<OptionalWork, string>>> = {
+  'raw-pg': {},
+  'recordstore-postgres': {},
+  'keyv-postgres': KEYV_UNSUPPORTED,
+  'raw-better-sqlite3': {},
+  'recordstore-sqlite': {},
+  'keyv-sqlite': KEYV_UNSUPPORTED,
+};
+
+async function main() {
+  log(`mode ${info.mode}; ${info.cpu}, ${info.cores} cores; Node ${info.node}; results in ${options.outDir}`);
+  if (options.families.has('postgres')) {
+    const server = await startPostgres(log);
+    info.postgres = `${server.serverVersion} (${server.source}; ${server.settings})`;
+    log(`PostgreSQL ${server.serverVersion} via ${server.source}`);
+    try {
+      await runFamily(
+        'postgres',
+        postgresTarget((name) => server.createDatabase(name)),
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+  if (options.families.has('sqlite')) {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-bench-sqlite-'));
+    try {
+      await runFamily('sqlite', sqliteTarget(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  info.complete = true;
+  ctx.flush();
+  log(`done in ${info.durationS.toFixed(0)} s: ${join(options.outDir, 'latest.md')}`);
+  console.log(`\n${(await import('node:fs')).readFileSync(join(options.outDir, 'latest.md'), 'utf8')}`);
+}
+
+main().catch((error: unknown) => {
+  ctx.flush();
+  console.error(error);
+  process.exit(1);
+});
