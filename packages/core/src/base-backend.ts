@@ -119,6 +119,8 @@ export abstract class BaseStorageBackend implements StorageBackend {
     this.#backups = null;
     await backups?.stop();
     this.#connected = false;
+    // The row store belongs to this connection (pools, statements): a later connect() builds a new one.
+    this.#direct = null;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     try {
@@ -424,6 +426,9 @@ export abstract class BaseStorageBackend implements StorageBackend {
               op: 'and',
               nodes: [
                 base,
+                // Redundant with the condition below, but an index can serve it: with it each page starts
+                // where the last one ended instead of rescanning everything newer.
+                { op: 'cmp', field: createdAt, cmp: 'lte', value: last.created_at },
                 {
                   op: 'or',
                   nodes: [

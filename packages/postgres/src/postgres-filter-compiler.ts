@@ -104,6 +104,21 @@ function found(access: JsonAccess): string {
   return definitely([`${access.value} IS NOT NULL`, ...access.guards]);
 }
 
+/** Earliest instant timestamptz holds (4714-11-24 BC); JavaScript Dates end at 8.64e15 ms. */
+const PG_MIN_MS = -210_866_803_200_000;
+const JS_MAX_MS = 8_640_000_000_000_000;
+
+/**
+ * A time operand as a timestamptz parameter. An operand outside what timestamptz (or a Date) can hold
+ * becomes -infinity / infinity, which compares exactly as the number does against every storable
+ * instant, instead of failing the statement (found by the fuzz group).
+ */
+function timeValue(ms: number): Date | string {
+  if (ms < PG_MIN_MS) return '-infinity';
+  if (ms > JS_MAX_MS) return 'infinity';
+  return new Date(ms);
+}
+
 function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params): string {
   // `col IS NOT NULL AND ...` keeps the predicate two-valued and still indexable.
   if (field.kind === 'string') {
@@ -112,7 +127,7 @@ function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params
   }
   if (field.kind === 'time') {
     const col = column(field.column);
-    return `(${col} IS NOT NULL AND ${col} = ${params.add(new Date(value as number), 'timestamptz')})`;
+    return `(${col} IS NOT NULL AND ${col} = ${params.add(timeValue(value as number), 'timestamptz')})`;
   }
   const root = field.root;
   // One `@> ANY(array)` rather than `@> a OR @> b`: the planner serves both with one GIN bitmap scan, and
@@ -138,7 +153,7 @@ function inSql(field: FieldRef, values: readonly Scalar[], params: Params): stri
       const col = column(field.column);
       parts.push(`(${col} IS NOT NULL AND ${col} = ANY(${params.add(nonNull, 'text[]')}))`);
     } else if (field.kind === 'time') {
-      const dates = nonNull.map((v) => new Date(v as number));
+      const dates = nonNull.map((v) => timeValue(v as number));
       const col = column(field.column);
       parts.push(`(${col} IS NOT NULL AND ${col} = ANY(${params.add(dates, 'timestamptz[]')}))`);
     } else if (nonNull.length === 1) {
@@ -166,21 +181,21 @@ function cmpSql(node: Extract<FilterNode, { op: 'cmp' }>, params: Params): strin
   }
   if (field.kind === 'time') {
     const col = column(field.column);
-    return `(${col} IS NOT NULL AND ${col} ${op} ${params.add(new Date(node.value as number), 'timestamptz')})`;
+    return `(${col} IS NOT NULL AND ${col} ${op} ${params.add(timeValue(node.value as number), 'timestamptz')})`;
   }
   const access = jsonAccess(field, params);
+  // The bare comparison in front of the two-valued COALESCE is what an expression index can serve: once
+  // the planner folds the path parameter into a constant (custom plan), `(data #> '{score}') > $n` matches
+  // a declared index on `(data #> '{score}')` (postgres-indexes.ts). It is NULL only when the COALESCE is
+  // false, so the conjunction stays two-valued.
   if (typeof node.value === 'number') {
-    return definitely([
-      `jsonb_typeof(${access.value}) = 'number'`,
-      ...access.guards,
-      `${access.value} ${op} ${params.add(JSON.stringify(node.value), 'jsonb')}`,
-    ]);
+    const operand = params.add(JSON.stringify(node.value), 'jsonb');
+    const bare = `${access.value} ${op} ${operand}`;
+    return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'number'`, ...access.guards, bare])})`;
   }
-  return definitely([
-    `jsonb_typeof(${access.value}) = 'string'`,
-    ...access.guards,
-    `${access.text} COLLATE "C" ${op} (${params.add(node.value, 'text')} COLLATE "C")`,
-  ]);
+  const operand = `(${params.add(node.value, 'text')} COLLATE "C")`;
+  const bare = `${access.text} COLLATE "C" ${op} ${operand}`;
+  return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'string'`, ...access.guards, bare])})`;
 }
 
 function likeSql(node: Extract<FilterNode, { op: 'like' }>, params: Params): string {
@@ -239,11 +254,22 @@ export function compileWhere(node: FilterNode, values: unknown[] = []): Compiled
   return { text, values: params.values };
 }
 
-/** `ORDER BY` for the reference order: each key NULLS LAST, then id in the first key's direction. */
+// Columns that can hold NULL. Only these need an explicit NULLS LAST: on NOT NULL columns the clause
+// changes nothing but stops PostgreSQL from walking a btree index backwards for DESC (its default for
+// DESC is NULLS FIRST), which turned every stream page into a sequential scan and a sort.
+const NULLABLE_ORDER_COLUMNS: ReadonlySet<string> = new Set([
+  'expires_at',
+  'type',
+  'session_id',
+  'thread_id',
+]);
+
+/** `ORDER BY` for the reference order: nulls last in both directions, then id in the first key's direction. */
 export function compileOrderBy(orderBy: readonly OrderBy[]): string {
-  const keys = orderBy.map(
-    ({ field, direction }) => `${column(field)} ${direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`,
-  );
+  const keys = orderBy.map(({ field, direction }) => {
+    const nulls = direction === 'desc' && NULLABLE_ORDER_COLUMNS.has(field) ? ' NULLS LAST' : '';
+    return `${column(field)} ${direction === 'asc' ? 'ASC' : 'DESC'}${nulls}`;
+  });
   keys.push(`id ${orderBy[0]?.direction === 'asc' ? 'ASC' : 'DESC'}`);
   return keys.join(', ');
 }

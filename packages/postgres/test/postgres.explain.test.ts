@@ -88,4 +88,44 @@ describe('postgresql query plans on 50,000 rows', () => {
     const nodes = await explain({ [column]: value });
     expect(nodes.map((n) => n['Index Name'])).toContain(index);
   });
+
+  it('a stream page (keyset after the last row) walks the created_at index without a sort', async () => {
+    // The page condition the base backend's stream() sends after its first batch.
+    const createdAt = { kind: 'time', column: 'created_at' } as const;
+    const last = { created_at: Date.UTC(2023, 10, 14), id: 'r25000' };
+    const page: FilterNode = {
+      op: 'and',
+      nodes: [
+        liveFilter({}),
+        { op: 'cmp', field: createdAt, cmp: 'lte', value: last.created_at },
+        {
+          op: 'or',
+          nodes: [
+            { op: 'cmp', field: createdAt, cmp: 'lt', value: last.created_at },
+            {
+              op: 'and',
+              nodes: [
+                { op: 'eq', field: createdAt, value: last.created_at },
+                { op: 'cmp', field: { kind: 'string', column: 'id' }, cmp: 'lt', value: last.id },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const query = buildListQuery(page, {
+      orderBy: [{ field: 'created_at', direction: 'desc' }],
+      limit: 1000,
+      offset: 0,
+    });
+    const result = await db.sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) ${query.text}`,
+      query.values,
+    );
+    const nodes = planNodes(result.rows[0]!['QUERY PLAN'][0].Plan);
+    expect(nodes.map((n) => n['Index Name'])).toContain('storage_records_created_at_idx');
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Seq Scan');
+    // Rows come out of the index in order: no sort of everything older than the cursor.
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+  });
 });
