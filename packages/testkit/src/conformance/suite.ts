@@ -4,6 +4,7 @@ import { concurrencyGroup } from './groups/concurrency.js';
 import { differentialGroup } from './groups/differential.js';
 import { errorsGroup } from './groups/errors.js';
 import { filtersGroup } from './groups/filters.js';
+import { fuzzGroup } from './groups/fuzz.js';
 import { healthGroup } from './groups/health.js';
 import { immutabilityGroup } from './groups/immutability.js';
 import { lifecycleGroup } from './groups/lifecycle.js';
@@ -57,5 +58,6 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     sizeAndCompressionGroup(h);
     healthGroup(h);
     differentialGroup(h);
+    fuzzGroup(h);
   });
 }

@@ -1,6 +1,6 @@
 import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { provisionPostgres } from './provision.js';
+import { POSTGRES_PROVIDER_ENV, POSTGRES_VERSION_ENV, provisionPostgres } from './provision.js';
 import { POSTGRES_URL_ENV } from './url.js';
 
 declare module 'vitest' {
@@ -19,8 +19,10 @@ export const POSTGRES_URL_PROVIDE_KEY = 'recordstorePostgresUrl' satisfies keyof
 /**
  * Vitest `globalSetup`: provisions one PostgreSQL server for the whole run, hands its URL to tests through
  * `inject('recordstorePostgresUrl')` and to child processes through `RECORDSTORE_TEST_POSTGRES_URL`, and
- * returns the teardown that stops it. Tests create their own databases on it (`provisionPostgres()` in a
- * test process then picks the `url` provider, so nothing else is started).
+ * returns the teardown that stops it (vitest runs it also when tests fail). Tests create their own
+ * databases on it (`provisionPostgres()` in a test process then picks the `url` provider, even when
+ * `RECORDSTORE_TEST_POSTGRES_PROVIDER` forced another one for this setup, so nothing else is started).
+ * Prints one line naming the provider, its source and the server version, which vitest shows in its output.
  * @example
  * // vitest.config.ts: test: { globalSetup: ['./test/global-setup.ts'] }
  * // test/global-setup.ts
@@ -30,17 +32,36 @@ export const POSTGRES_URL_PROVIDE_KEY = 'recordstorePostgresUrl' satisfies keyof
  * const adminUrl = inject('recordstorePostgresUrl');
  */
 export async function setupPostgresForVitest(project: TestProject): Promise<() => Promise<void>> {
-  const previousUrl = process.env[POSTGRES_URL_ENV];
+  const previous = {
+    url: process.env[POSTGRES_URL_ENV],
+    provider: process.env[POSTGRES_PROVIDER_ENV],
+    version: process.env[POSTGRES_VERSION_ENV],
+  };
+  const started = performance.now();
   const postgres = await provisionPostgres();
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
   project.provide(POSTGRES_URL_PROVIDE_KEY, postgres.url);
-  // Test workers are forked after global setup and inherit this, as do processes that tests spawn.
+  // Test workers are forked after global setup and inherit these, as do processes that tests spawn.
   process.env[POSTGRES_URL_ENV] = postgres.url;
-  console.log(`recordstore testkit: PostgreSQL ${postgres.serverVersion} served by ${postgres.provider}`);
+  process.env[POSTGRES_PROVIDER_ENV] = 'url';
+  // The required version was checked on the run's server. Tests that start a dedicated server on purpose
+  // (provider 'local' for replicas or a pooler) get what that provider has, not a failure.
+  delete process.env[POSTGRES_VERSION_ENV];
+  console.log(
+    `recordstore testkit: PostgreSQL ${postgres.serverVersion} served by ${postgres.provider} ` +
+      `(${postgres.source}), ready in ${seconds} s, for project ${project.name}`,
+  );
   return async () => {
-    if (previousUrl === undefined) delete process.env[POSTGRES_URL_ENV];
-    else process.env[POSTGRES_URL_ENV] = previousUrl;
+    restoreEnv(POSTGRES_URL_ENV, previous.url);
+    restoreEnv(POSTGRES_PROVIDER_ENV, previous.provider);
+    restoreEnv(POSTGRES_VERSION_ENV, previous.version);
     await postgres.stop();
   };
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }
 
 export default setupPostgresForVitest;

@@ -10,6 +10,8 @@ export interface ServerSpec {
   /** Superuser URL to the `postgres` database. */
   url: string;
   server: ServerInfo;
+  /** See {@link ProvisionedPostgres.source}. */
+  source: string;
   /**
    * Releases what the provider started (cluster, container); called once by `stop()`.
    * Absent when the server is not ours to stop (`url` provider).
@@ -73,6 +75,7 @@ export function createProvisionedPostgres(spec: ServerSpec): ProvisionedPostgres
     url: spec.url,
     provider: spec.provider,
     serverVersion: spec.server.version,
+    source: spec.source,
     createDatabase: (options) => track(createDatabase(options)),
     dropDatabase: (url) => track(dropDatabase(url)),
     stop: () => {

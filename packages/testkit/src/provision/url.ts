@@ -19,7 +19,7 @@ export async function provisionFromUrl(log: (line: string) => void): Promise<Pro
   try {
     const server = await readServerInfo(url);
     log(`using ${redactUrl(url)} from ${POSTGRES_URL_ENV}`);
-    return createProvisionedPostgres({ provider: 'url', url, server });
+    return createProvisionedPostgres({ provider: 'url', url, server, source: redactUrl(url) });
   } catch (cause) {
     if (cause instanceof ProvisionError) throw cause;
     throw new ProvisionError(
