@@ -23,6 +23,8 @@ export interface CommandContext {
   setExitCode(code: number): void;
   /** Resolves the store to work on from `--config`, `--env`, `--storage`. */
   target(): Promise<StoreTarget>;
+  /** Registers secret values (from a store given on the command line) to remove from error messages. */
+  addSecrets(values: readonly string[]): void;
 }
 
 /**
@@ -56,6 +58,9 @@ export function makeAction(
           `recordstore: using ${target.file ?? 'the embedded default store'}, storage "${target.storageName}" (class ${target.class})${target.environment ? `, environment ${target.environment}` : ''}`,
         );
         return target;
+      },
+      addSecrets: (values) => {
+        state.secrets.push(...values);
       },
     };
     await fn(ctx, args);

@@ -5,13 +5,20 @@ import type { StorageErrorKind } from '@recordstore/core';
  * - 0: the command did what was asked (for `health`: the store is healthy);
  * - 1: the operation failed (database unreachable, driver error) or the store is unhealthy;
  * - 2: usage or config error (unknown option, bad JSON, bad filter, invalid config value);
- * - 3: not found (`get` or `delete` of an id that does not exist).
+ * - 3: not found (`get` or `delete` of an id that does not exist);
+ * - 4: a data check failed: `backup verify` or `backup restore` found the file damaged (nothing was restored),
+ *   or `copy --verify` found the stores different;
+ * - 5: refused to overwrite: `backup restore` into a store that holds records, without `--mode merge|replace`;
+ * - 130: interrupted (Ctrl-C); a copy resumes where it stopped when run again.
  */
 export const EXIT = {
   ok: 0,
   failed: 1,
   usage: 2,
   notFound: 3,
+  verifyFailed: 4,
+  refused: 5,
+  interrupted: 130,
 } as const;
 
 /** One of the {@link EXIT} codes. */
@@ -38,4 +45,7 @@ Exit codes:
   0  ok
   1  operation failed, or the store is unhealthy
   2  usage or config error (bad option, bad JSON, bad filter, invalid config)
-  3  not found`;
+  3  not found
+  4  a data check failed (damaged backup, copy --verify found differences)
+  5  refused: restore into a non-empty store without --mode merge|replace
+  130  interrupted (Ctrl-C); run a copy again to resume`;

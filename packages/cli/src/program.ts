@@ -1,10 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { redact, toErrorReport } from './cli-error.js';
+import { registerAudit } from './commands/audit.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerConfig } from './commands/config.js';
+import { registerCopy } from './commands/copy.js';
 import { registerHealth } from './commands/health.js';
+import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPartitions } from './commands/partitions.js';
 import { registerRecords } from './commands/records.js';
 import { registerStats } from './commands/stats.js';
 import { registerTour } from './commands/tour.js';
@@ -55,6 +61,12 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   registerRecords(program, io, state);
   registerCleanup(program, io, state);
   registerMigrate(program, io, state);
+  registerPartitions(program, io, state);
+  registerIndexes(program, io, state);
+  registerAudit(program, io, state);
+  registerMetrics(program, io, state);
+  registerBackup(program, io, state);
+  registerCopy(program, io, state);
 
   for (const command of program.commands) addExitCodesHelp(command);
   return program;

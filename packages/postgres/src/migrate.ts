@@ -111,7 +111,7 @@ export interface RunMigrationsOptions extends MigrationTarget {
   direction: 'up' | 'down';
   /** How many migrations (default: all pending for up, 1 for down). */
   count?: number;
-  /** Log the SQL without running it. */
+  /** Log the SQL (through `log`) without running it. */
   dryRun?: boolean;
   log?: (line: string) => void;
 }
@@ -132,7 +132,8 @@ export async function runMigrations(client: pg.Client, options: RunMigrationsOpt
     advisoryLockMode: LOCK_MODE,
     dryRun: options.dryRun ?? false,
     log: options.log ?? (() => {}),
-    verbose: false,
+    // node-pg-migrate logs a migration's SQL only when verbose: a dry run exists to show that SQL.
+    verbose: options.dryRun ?? false,
   });
   return ran.map((m) => m.name);
 }
@@ -150,9 +151,9 @@ export interface MigratePostgresOptions extends MigrationConnectionOptions {
   direction: 'up' | 'down';
   /** Up: how many pending migrations (default all). Down: how many to undo (default 1). */
   count?: number;
-  /** Print the SQL instead of running it. */
+  /** Log the SQL (through `log`) instead of running it. */
   dryRun?: boolean;
-  /** Receives node-pg-migrate's progress lines. */
+  /** Receives node-pg-migrate's progress lines, and with `dryRun` each migration's SQL. */
   log?: (line: string) => void;
 }
 

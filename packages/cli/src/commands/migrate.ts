@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { validateBackendConfig } from '@recordstore/core';
 import type { MigrationStatus, PostgresConfigInput } from '@recordstore/postgres';
 import type { Command } from 'commander';
@@ -8,7 +9,7 @@ import { type CommandContext, makeAction, type RunState } from '../context.js';
 import type { CliIo } from '../io.js';
 import type { Output } from '../output.js';
 import { nonNegativeInt } from '../parse-options.js';
-import { openStore, type StoreTarget } from '../target.js';
+import { DEFAULT_CONFIG_FILE, openStore, type StoreTarget } from '../target.js';
 
 /** One migration in a status report. */
 export interface MigrationEntry {
@@ -63,7 +64,84 @@ export function registerMigrate(program: Command, io: CliIo, state: RunState): v
     .option('--dry-run', 'print the SQL that would run, change nothing')
     .description('revert applied migrations (PostgreSQL only; SQLite migrations are forward-only)')
     .action(makeAction(io, state, (ctx) => runMigrate(ctx, 'down')));
+  migrate
+    .command('create')
+    .argument('<name>', 'what the migration does, e.g. add_tenant_index (letters, digits, - and _)')
+    .option('--dir <path>', 'the migrations folder', './migrations')
+    .description(
+      'write a new timestamped PostgreSQL migration (node-pg-migrate SQL with -- Up / -- Down sections); touches no database',
+    )
+    .action(makeAction(io, state, createMigration));
 }
+
+/** What `migrate create` prints (and `--json` emits). */
+export interface CreatedMigration {
+  backend: 'postgresql';
+  name: string;
+  file: string;
+}
+
+const MIGRATION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$/;
+
+/**
+ * `migrate create <name>`: a node-pg-migrate SQL file named `<ms timestamp>_<name>.sql`, the timestamp later
+ * than every file already in the folder so the new migration sorts (and runs) last even when an existing
+ * file was stamped ahead of this machine's clock. The file is created exclusively: never overwritten.
+ */
+async function createMigration(ctx: CommandContext, [rawName]: string[]): Promise<void> {
+  const name = (rawName ?? '').trim().replace(/\s+/g, '_');
+  if (!MIGRATION_NAME.test(name)) {
+    throw usageError(
+      `migration name ${JSON.stringify(rawName)} must start with a letter or digit and use only letters, digits, - and _ (at most 101).`,
+      'name',
+    );
+  }
+  // SQLite's migrations are TypeScript modules compiled into @recordstore/sqlite: no file here could run.
+  // Only an explicitly selected store says "SQLite"; the embedded default is no choice, and create needs none.
+  if (
+    ctx.options.config !== undefined ||
+    ctx.options.storage !== undefined ||
+    existsSync(resolve(ctx.io.cwd, DEFAULT_CONFIG_FILE))
+  ) {
+    const target = await ctx.target();
+    const validated = await validateBackendConfig(target.class, target.config, { baseDir: target.baseDir });
+    if (validated.name !== 'postgresql') {
+      throw new CliError(
+        'unsupported',
+        `migrate create: the selected store "${target.storageName}" is ${validated.name}, and ${validated.name === 'sqlite' ? 'SQLite migrations ship inside @recordstore/sqlite (versioned TypeScript modules in packages/sqlite/src/migrations, applied on connect or by `recordstore migrate up`); add one there and rebuild the package' : 'that backend has no migration files'}. To write a PostgreSQL migration, select a postgresql storage type with --storage.`,
+      );
+    }
+  }
+  const dir = resolve(ctx.io.cwd, String(ctx.options.dir ?? './migrations'));
+  await mkdir(dir, { recursive: true });
+  const newest = (await readdir(dir))
+    .map((f) => /^(\d+)[_-]/.exec(f)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .reduce((max, p) => Math.max(max, Number(p)), 0);
+  const file = join(dir, `${Math.max(Date.now(), newest + 1)}_${name}.sql`);
+  await writeFile(file, MIGRATION_TEMPLATE, { flag: 'wx' });
+  const created: CreatedMigration = { backend: 'postgresql', name, file };
+  ctx.out.result(created, () => {
+    ctx.out.line(`created ${file}`);
+    ctx.out.line(
+      ctx.out.c.dim(
+        '  write the change under "-- Up Migration" and its undo under "-- Down Migration"; the package build copies the folder into @recordstore/postgres, and `recordstore migrate up` applies it',
+      ),
+    );
+  });
+}
+
+const MIGRATION_TEMPLATE = `-- Up Migration
+
+-- The schema change. It runs in one transaction with the bookkeeping row, under node-pg-migrate's
+-- advisory lock, with search_path set to the store's schema_name: name tables unqualified.
+
+
+-- Down Migration
+
+-- Undo exactly what the Up section did (\`recordstore migrate down\` runs it).
+
+`;
 
 async function runMigrate(ctx: CommandContext, command: 'status' | Direction): Promise<void> {
   const target = await ctx.target();
@@ -235,11 +313,26 @@ async function migratePostgresStore(
   return {
     ...base,
     changed: result.migrations,
-    ...(options.dryRun
-      ? { sql: log.filter((line) => !/^(> )?Migrating files?|^No migrations to run/i.test(line)) }
-      : {}),
+    ...(options.dryRun ? { sql: dryRunSql(log) } : {}),
     ...after,
   };
+}
+
+/**
+ * The SQL of a dry run, from node-pg-migrate's log: each migration's "### MIGRATION <name> (UP) ###" header
+ * becomes an SQL comment, its steps (logged because the dry run is verbose) are kept, progress lines dropped.
+ */
+function dryRunSql(log: readonly string[]): string[] {
+  const blocks: string[] = [];
+  for (const line of log) {
+    const header = /^### MIGRATION (.+) \((UP|DOWN)\) ###$/.exec(line.trim());
+    if (header) blocks.push(`-- ${header[1]} (${header[2]!.toLowerCase()})`);
+    else if (!/^(> |No migrations to run)/.test(line) && line.trim() !== '') {
+      if (blocks.length === 0) blocks.push(line.trimEnd());
+      else blocks[blocks.length - 1] += `\n${line.trimEnd()}`;
+    }
+  }
+  return blocks;
 }
 
 function fromPostgresStatus(

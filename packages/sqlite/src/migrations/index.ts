@@ -2,12 +2,13 @@ import { StorageError } from '@recordstore/core';
 import type Database from 'better-sqlite3';
 import { DEFAULT_TABLE_NAME } from '../sqlite-config.js';
 import { createStorageRecords } from './0001-create-storage-records.js';
+import { indexUpdatedAt } from './0002-index-updated-at.js';
 import type { MigrationNames, SQLiteMigration } from './types.js';
 
 export type { MigrationNames, SQLiteMigration } from './types.js';
 
 /** Every schema migration of the SQLite backend, in the order they apply. Append only; never edit one. */
-export const SQLITE_MIGRATIONS: readonly SQLiteMigration[] = [createStorageRecords];
+export const SQLITE_MIGRATIONS: readonly SQLiteMigration[] = [createStorageRecords, indexUpdatedAt];
 
 /** The bookkeeping table: one row per (records table, applied migration). */
 export const MIGRATIONS_TABLE = 'recordstore_migrations';
