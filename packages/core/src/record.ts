@@ -280,9 +280,24 @@ function optionalString(input: Record<string, unknown>, key: StringColumn): stri
   return value;
 }
 
+/**
+ * The instants every backend can store: PostgreSQL's timestamptz starts at 4714-11-24 BC and a
+ * JavaScript Date ends at +275760-09-13. A record time outside them is refused here, the same way on
+ * every backend, rather than by one database's range error.
+ */
+const STORABLE_MS = { min: -210_866_803_200_000, max: 8_640_000_000_000_000 };
+
 function optionalTime(input: Record<string, unknown>, key: TimeColumn): number | null {
   const value = input[key];
-  return value === undefined || value === null ? null : toEpochMs(value, key);
+  if (value === undefined || value === null) return null;
+  const ms = toEpochMs(value, key);
+  if (ms < STORABLE_MS.min || ms > STORABLE_MS.max) {
+    throw validationError(
+      `${key} ${ms} is outside the storable range (4714-11-24 BC to +275760-09-13, epoch ms ${STORABLE_MS.min} to ${STORABLE_MS.max}).`,
+      key,
+    );
+  }
+  return ms;
 }
 
 /** How {@link toWriteRow} stamps a record. */
