@@ -38,21 +38,23 @@ SELECT
 FROM pg_stat_database d
 WHERE d.datname = current_database();
 
+/* Summed over the leaf partitions of a partitioned table (its own statistics row would count them twice), or the plain table. */
 /* @name TableHealth */
 SELECT
-  s.n_live_tup::float8 AS "live_rows!",
-  s.n_dead_tup::float8 AS "dead_rows!",
-  s.n_tup_ins::float8 AS "inserted!",
-  s.n_tup_upd::float8 AS "updated!",
-  s.n_tup_del::float8 AS "deleted!",
-  pg_total_relation_size(s.relid)::float8 AS "size_bytes!"
+  sum(s.n_live_tup)::float8 AS "live_rows!",
+  sum(s.n_dead_tup)::float8 AS "dead_rows!",
+  sum(s.n_tup_ins)::float8 AS "inserted!",
+  sum(s.n_tup_upd)::float8 AS "updated!",
+  sum(s.n_tup_del)::float8 AS "deleted!",
+  sum(pg_total_relation_size(s.relid))::float8 AS "size_bytes!"
 FROM pg_stat_user_tables s
-WHERE s.relid = to_regclass('storage_records');
+WHERE s.relid IN (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r')
+HAVING count(*) > 0;
 
 /* @name TableStats */
 SELECT
   (SELECT count(*) FROM storage_records)::float8 AS "records!",
-  pg_total_relation_size(to_regclass('storage_records'))::float8 AS "size_bytes!";
+  (SELECT sum(pg_total_relation_size(t.relid)) FROM (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r') t)::float8 AS "size_bytes!";
 
 /* Per-column compression method of the JSON columns ('' = server default, 'p' = pglz, 'l' = lz4). */
 /* @name ColumnCompression */

@@ -34,4 +34,52 @@ export {
   compileOrderBy,
   compileWhere,
 } from './postgres-filter-compiler.js';
+// --- partitioning and index management (issue 4) ---
+export {
+  type AnalyzeIndexesOptions,
+  analyzeIndexes,
+  analyzePostgresIndexes,
+  createPostgresDeclaredIndexes,
+  type DeclaredIndex,
+  type DeclaredIndexInput,
+  declaredIndexDdl,
+  declaredIndexName,
+  declaredIndexSchema,
+  type EnsureIndexesResult,
+  type FilterPlan,
+  INDEX_METHODS,
+  type IndexMethod,
+  type IndexReport,
+  type IndexUsage,
+} from './postgres-indexes.js';
+export {
+  type PoolSource,
+  PostgresMetrics,
+  type PostgresMetricsOptions,
+  type ReplicaSource,
+  type ServerFigures,
+  type StatementTarget,
+} from './postgres-metrics.js';
+export {
+  type ConvertLayoutOptions,
+  type ConvertLayoutReport,
+  type CurrentLayout,
+  convertLayout,
+  disablePostgresPartitioning,
+  enablePostgresPartitioning,
+  inspectLayout,
+  type Layout,
+  maintainPostgresPartitions,
+  PARTITION_COLUMNS,
+  PARTITION_INTERVALS,
+  PARTITION_STRATEGIES,
+  type PartitionInfo,
+  type PartitionInterval,
+  type PartitionMaintenanceReport,
+  type PartitionStatusReport,
+  type PartitionStrategy,
+  postgresPartitionStatus,
+} from './postgres-partitions.js';
+export { type ReadPreference, type ReplicaHealth, replicaTarget } from './postgres-replicas.js';
+// --- end ---
 export { statementName } from './queries.js';

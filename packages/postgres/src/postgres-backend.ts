@@ -14,17 +14,58 @@ import {
 } from '@recordstore/core';
 import pg from 'pg';
 import { readMigrationStatus, runMigrations } from './migrate.js';
+// issue 6: tenancy (row-level security) and audit.
+import { type AuditEntry, type AuditQuery, enableAuditTrigger, readAuditLog } from './postgres-audit.js';
 import {
   assertSupported,
   POSTGRES_KEY_ALIASES,
   type PostgresConfig,
   type PostgresConfigInput,
+  parsePostgresConfig,
   postgresConfigSchema,
 } from './postgres-config.js';
 import { describeTarget, type ResolvedConnection, resolveConnection } from './postgres-connection.js';
 import { isBrokenConnectionError, toPostgresStorageError } from './postgres-errors.js';
 import { buildCountQuery, buildDeleteQuery, buildListQuery } from './postgres-filter-compiler.js';
+// --- partitioning and index management (issue 4) ---
+import {
+  type AnalyzeIndexesOptions,
+  analyzeIndexes,
+  dropMigrationSecondaryIndexes,
+  ensureDeclaredIndexes,
+  type IndexReport,
+} from './postgres-indexes.js';
+import { PostgresMetrics } from './postgres-metrics.js';
+import {
+  deleteCreatedBeforeBatchById,
+  deleteExpiredBatchById,
+  ensureLayout,
+  lockRecordId,
+  maintainPartitions,
+  needsIdLocks,
+  type PartitionMaintenanceReport,
+  type PartitionStatusReport,
+  partitionStatus,
+  upsertPartitionedRows,
+} from './postgres-partitions.js';
+import {
+  primaryStandbys,
+  ReadRouter,
+  type ReplicaNode,
+  replicaConfig,
+  replicaTarget,
+  targetLabel,
+} from './postgres-replicas.js';
+import {
+  ActorScope,
+  applySettings,
+  prepareTenancy,
+  queryWithSettings,
+  type SessionSettings,
+} from './postgres-tenancy.js';
 import * as q from './queries.js';
+
+// --- end ---
 
 /** Ms an idle connection above `connection_pool_size` stays open before it is closed. */
 const IDLE_RELEASE_MS = 10_000;
@@ -59,18 +100,125 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
   #resolved: ResolvedConnection | null = null;
   #session: q.SqlSession | null = null;
   #rows: RowStore | null = null;
+  // --- read replicas and metrics (issue 4) ---
+  /** Routes reads to replicas while connected with `replicas` configured; null otherwise. */
+  #router: ReadRouter | null = null;
+  /** Present with `metrics_enabled`; null keeps every path free of timing. */
+  readonly #metrics: PostgresMetrics | null;
+  // --- end ---
   readonly #convert = (error: unknown): StorageError => this.toStorageError(error);
+  // --- partitioning (issue 4) ---
+  /** The partition maintenance timer while connected with partitioning_enabled. */
+  #partitionTimer: NodeJS.Timeout | null = null;
+  /**
+   * TTL/retention batches by id instead of ctid: a ctid repeats across partitions (partitioning_enabled)
+   * and across Citus shards (the citus extension is installed). Decided at connect.
+   */
+  #batchesById = false;
+  // --- end ---
 
   /**
    * @param config the `config:` block (strings from `${VAR:default}` are coerced).
    * @throws StorageError(config) for invalid keys, StorageError(unsupported) for features not built yet.
    */
   constructor(config: PostgresConfigInput | Record<string, unknown> = {}, options: BackendOptions = {}) {
-    const parsed = postgresConfigSchema.parse(applyAliases(config));
+    // A typed config error naming the key, never a raw ZodError (issue 6: bad config input).
+    const parsed = parsePostgresConfig(applyAliases(config));
     assertSupported(parsed);
     super(coreSettingsFrom(parsed), options);
     this.config = parsed;
+    this.#metrics = parsed.metrics_enabled
+      ? new PostgresMetrics({
+          logger: this.logger,
+          slowQueryThresholdMs: parsed.slow_query_threshold_ms,
+          explainAnalyze: parsed.explain_analyze_enabled,
+          pools: () => this.#poolSources(),
+          replicas: () =>
+            (this.#router?.nodes ?? []).map((n) => ({
+              label: n.label,
+              up: n.downUntil <= performance.now(),
+              lagMs: n.lagMs,
+            })),
+        })
+      : null;
   }
+
+  /**
+   * The Prometheus registry of this store's metrics (`metrics_enabled: true`), to expose from the
+   * application (e.g. merge it with prom-client's `Registry.merge`); null when metrics are off.
+   */
+  get metricsRegistry(): import('prom-client').Registry | null {
+    return this.#metrics?.registry ?? null;
+  }
+
+  /**
+   * The metrics in Prometheus text format: operation counters and latency histograms, statement latency
+   * by server role, pool gauges, replica availability and lag, and the server-side figures of the last
+   * health check.
+   * @throws StorageError(config) when metrics_enabled is false.
+   */
+  async metrics(): Promise<string> {
+    if (this.#metrics === null) {
+      throw new StorageError(
+        'config',
+        'postgresql: metrics are off; set metrics_enabled: true to collect them.',
+        { path: 'config.metrics_enabled', backend: this.name },
+      );
+    }
+    return this.#metrics.text();
+  }
+
+  /**
+   * Runs `fn` with every read it makes sent to the primary instead of a replica: the explicit
+   * read-your-writes scope, for reads the automatic one (same id, same session_id, within
+   * read_your_writes_window_ms) does not cover. Without replicas it just runs `fn`.
+   * @example
+   * await store.save({ thread_id: 't1', text: 'hi' });
+   * const fresh = await store.primaryReads(() => store.getByThread('t1'));
+   */
+  primaryReads<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#router === null ? fn() : this.#router.primaryReads(fn);
+  }
+
+  protected override run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const metrics = this.#metrics;
+    if (metrics === null) return super.run(operation, fn);
+    return metrics.timeOperation(operation, () => super.run(operation, fn));
+  }
+
+  #poolSources(): { name: string; pool: pg.Pool; max: number }[] {
+    const max = this.config.connection_pool_size + this.config.connection_pool_max_overflow;
+    const sources = this.#pool === null ? [] : [{ name: 'primary', pool: this.#pool, max }];
+    for (const node of this.#router?.nodes ?? []) sources.push({ name: node.label, pool: node.pool, max });
+    return sources;
+  }
+
+  // --- issue 6: tenancy and audit ---
+  readonly #actors = new ActorScope();
+
+  /** The tenant and actor every statement's transaction is run with (none: statements run bare). */
+  #sessionSettings(): SessionSettings {
+    return { tenantId: this.config.tenant_id, actor: this.#actors.current ?? this.config.audit_actor };
+  }
+
+  /**
+   * Runs `fn` with `actor` recorded as the actor of every write it makes (audit log), across awaits and
+   * concurrently with other actors on the same store.
+   * @example
+   * await store.runAs('alice@example.com', () => store.save({ id: 'x', v: 1 }));
+   */
+  runAs<T>(actor: string, fn: () => Promise<T>): Promise<T> {
+    return this.#actors.run(actor, fn);
+  }
+
+  /**
+   * Reads the audit log (newest first). Needs a role that may read `recordstore_audit` (the owner or an
+   * auditor role granted SELECT): application roles get none.
+   */
+  auditLog(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.run('auditLog', () => readAuditLog(this.#requireSession(), query));
+  }
+  // --- end tenancy and audit ---
 
   /** The pg pool while connected (for tests and tools; do not end it). */
   get pool(): pg.Pool | null {
@@ -88,6 +236,69 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
   protected async openConnection(): Promise<void> {
     const resolved = await resolveConnection(this.config);
     this.#resolved = resolved;
+    const pool = this.#createPool(resolved);
+    this.#pool = pool;
+    try {
+      await this.#prepareSchema(resolved);
+    } catch (error) {
+      this.#pool = null;
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    this.#session = q.createSession(
+      this.#poolExecutor(pool, 'primary', 'primary'),
+      this.config.prepared_statements,
+      this.#convert,
+    );
+    this.#rows = this.#rowStore(this.#session, false);
+    this.#startPartitionMaintenance(); // issue 4
+    if (this.config.replicas.length > 0) await this.#openReplicas(resolved);
+  }
+
+  /**
+   * One pool per replica (same sizes, credentials and TLS as the primary unless its entry says otherwise);
+   * nothing is checked at connect: a replica that is down is skipped when reads reach it.
+   */
+  async #openReplicas(primary: ResolvedConnection): Promise<void> {
+    const nodes: ReplicaNode[] = [];
+    try {
+      for (const [index, entry] of this.config.replicas.entries()) {
+        const target = replicaTarget(entry, primary.target, index);
+        const resolved = await resolveConnection(replicaConfig(this.config, target));
+        const label = targetLabel(target);
+        const pool = this.#createPool(resolved, label);
+        const session = q.createSession(
+          this.#poolExecutor(pool, 'replica', label),
+          this.config.prepared_statements,
+          this.#convert,
+        );
+        nodes.push({
+          label,
+          pool,
+          session,
+          rows: this.#rowStore(session, false),
+          downUntil: 0,
+          lastError: null,
+          lagMs: null,
+        });
+      }
+    } catch (error) {
+      await Promise.allSettled(nodes.map((n) => n.pool.end()));
+      await this.#pool?.end().catch(() => {});
+      this.#pool = null;
+      throw error;
+    }
+    this.#router = new ReadRouter(this.#rows!, nodes, {
+      preference: this.config.read_preference,
+      windowMs: this.config.read_your_writes_window_ms,
+      backoffMs: this.config.replica_backoff_ms,
+      logger: this.logger,
+    });
+    this.#rows = this.#router.rows;
+  }
+
+  /** A pool with this store's sizes and timeouts on `resolved` (the primary, or a replica named `label`). */
+  #createPool(resolved: ResolvedConnection, label = 'primary'): pg.Pool {
     const config = this.config;
     const connectTimeoutMs = Math.round(config.connect_timeout * 1000);
     // pg-pool uses connectionTimeoutMillis both for waiting on a free client and (passed to the client)
@@ -95,7 +306,9 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     // connection_pool_timeout apart.
     class RecordstoreClient extends pg.Client {
       constructor(options?: pg.ClientConfig) {
-        super({ ...options, connectionTimeoutMillis: connectTimeoutMs });
+        // pg-pool hides `password` as a non-enumerable property of its options, which a spread drops:
+        // without copying it explicitly every pooled connection would try to log in without a password.
+        super({ ...options, password: options?.password, connectionTimeoutMillis: connectTimeoutMs });
         // A checked-out client whose link drops emits 'error' besides failing its query; the query's
         // rejection is what reports it, so the event must not crash the process.
         this.on('error', () => {});
@@ -113,20 +326,11 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     // An idle client whose server went away emits 'error' on the pool; without a listener Node would crash.
     pool.on('error', (error) => {
       this.logger.warn(
-        { backend: this.name, err: this.toStorageError(error).message },
+        { backend: this.name, pool: label, err: this.toStorageError(error).message },
         'recordstore: idle connection lost',
       );
     });
-    this.#pool = pool;
-    try {
-      await this.#prepareSchema(resolved);
-    } catch (error) {
-      this.#pool = null;
-      await pool.end().catch(() => {});
-      throw error;
-    }
-    this.#session = q.createSession(this.#poolExecutor(pool), config.prepared_statements, this.#convert);
-    this.#rows = this.#rowStore(this.#session, false);
+    return pool;
   }
 
   /** Migrates (auto_migrate) or checks the schema, then applies column compression when enabled. */
@@ -155,6 +359,14 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
         await runMigrations(client, { ...target, direction: 'up' });
       }
       if (config.compression_enabled) await this.#applyCompression(client);
+      // issue 6: tenant isolation (row-level security) and the audit trigger.
+      const security = q.createSession(client, false, this.#convert);
+      await prepareTenancy(security, config.tenant_id, (message) =>
+        this.logger.warn({ backend: this.name }, message),
+      );
+      if (config.audit_enabled) await enableAuditTrigger(security);
+      // issue 4: partitioned layout, auto_create_indexes, declared indexes, first partition maintenance.
+      await this.#prepareLayout(client, resolved, status.applied.length === 0);
     } finally {
       await client.end().catch(() => {});
     }
@@ -190,14 +402,23 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     }
   }
 
-  /** Runs one statement on a pooled client; a client whose connection broke is discarded, not reused. */
-  #poolExecutor(pool: pg.Pool): q.Queryable {
+  /**
+   * Runs one statement on a pooled client; a client whose connection broke is discarded, not reused.
+   * With metrics, statements are timed and slow ones logged (`server` labels them).
+   */
+  #poolExecutor(pool: pg.Pool, target: 'primary' | 'replica', server: string): q.Queryable {
+    const executor = this.#plainPoolExecutor(pool);
+    return this.#metrics?.instrument(executor, { target, server, explainable: true }) ?? executor;
+  }
+
+  #plainPoolExecutor(pool: pg.Pool): q.Queryable {
+    const settingsOf = () => this.#sessionSettings(); // issue 6
     return {
       async query(config) {
         const client = await pool.connect();
         let broken: Error | undefined;
         try {
-          return await client.query(config);
+          return await queryWithSettings(client, config, settingsOf());
         } catch (error) {
           if (isBrokenConnectionError(error)) broken = error as Error;
           throw error;
@@ -209,10 +430,17 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
   }
 
   protected async closeConnection(): Promise<void> {
+    if (this.#partitionTimer) clearInterval(this.#partitionTimer); // issue 4
+    this.#partitionTimer = null;
     const pool = this.#pool;
+    const replicas = this.#router?.nodes ?? [];
     this.#pool = null;
     this.#session = null;
     this.#rows = null;
+    this.#router = null;
+    // EXPLAIN re-runs of slow reads still use the pools.
+    await this.#metrics?.drain();
+    await Promise.allSettled(replicas.map((n) => n.pool.end()));
     await pool?.end();
   }
 
@@ -227,7 +455,12 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
   }
 
   protected withTransaction<T>(fn: (rows: RowStore) => Promise<T>): Promise<T> {
-    return this.#transaction((session) => fn(this.#rowStore(session, true)));
+    const router = this.#router;
+    return this.#transaction((session) => {
+      const rows = this.#rowStore(session, true);
+      // A transaction's writes open the read-your-writes window like any other write.
+      return fn(router === null ? rows : router.trackWrites(rows));
+    });
   }
 
   /**
@@ -244,9 +477,13 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
       throw this.toStorageError(error);
     }
     let broken: Error | undefined;
-    const session = q.createSession(client, this.config.prepared_statements, this.#convert);
+    const executor: q.Queryable =
+      this.#metrics?.instrument(client, { target: 'primary', server: 'primary', explainable: false }) ??
+      client;
+    const session = q.createSession(executor, this.config.prepared_statements, this.#convert);
     try {
       await session.dynamic({ text: 'BEGIN', values: [] });
+      await applySettings(executor, this.#sessionSettings()); // issue 6: tenant and actor, SET LOCAL
       let result: T;
       try {
         result = await fn(session);
@@ -271,6 +508,9 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     return {
       upsertRows: async (rows, { keepCreatedAt, now }) => {
         if (rows.length === 0) return;
+        // issue 4: range/list partitions have no unique id; writes serialize on per-id advisory locks.
+        if (needsIdLocks(this.config))
+          return this.#upsertLocked(session, inTransaction, rows, keepCreatedAt, now);
         if (rows.length === 1) return q.upsertRecord(session, rows[0]!, keepCreatedAt, now);
         const { bulk_insert_enabled: bulkInsert, bulk_update_enabled: bulkUpdate } = this.config;
         if (bulkInsert && bulkUpdate) return q.upsertRecords(session, rows, keepCreatedAt, now);
@@ -279,7 +519,11 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
           ? this.#upsertPiecewise(session, rows, keepCreatedAt, now)
           : this.#transaction((s) => this.#upsertPiecewise(s, rows, keepCreatedAt, now));
       },
-      loadRow: (id, options) => q.loadRecord(session, id, options?.forUpdate === true),
+      loadRow: async (id, options) => {
+        // issue 4: update() reads under the id's write lock, so a concurrent save cannot slip in between.
+        if (options?.forUpdate === true && needsIdLocks(this.config)) await lockRecordId(session, id);
+        return q.loadRecord(session, id, options?.forUpdate === true);
+      },
       existsRow: (id, now) => q.recordExists(session, id, now),
       deleteRows: (ids) => (ids.length === 0 ? Promise.resolve(0) : q.deleteRecords(session, ids)),
       deleteRowIfExpired: (id, now) => q.deleteRecordIfExpired(session, id, now),
@@ -328,11 +572,132 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     for (const row of oneByOne) await q.upsertRecord(session, row, keepCreatedAt, now);
   }
 
+  // --- partitioning and index management (issue 4) ---
+
+  /** Range/list layouts: lock the ids, then update-or-insert; outside a transaction, in one of its own. */
+  #upsertLocked(
+    session: q.SqlSession,
+    inTransaction: boolean,
+    rows: readonly WriteRow[],
+    keepCreatedAt: boolean,
+    now: number,
+  ): Promise<void> {
+    const oneByOne = !(this.config.bulk_insert_enabled && this.config.bulk_update_enabled);
+    return inTransaction
+      ? upsertPartitionedRows(session, rows, keepCreatedAt, now, oneByOne)
+      : this.#transaction((s) => upsertPartitionedRows(s, rows, keepCreatedAt, now, oneByOne));
+  }
+
+  /**
+   * After migrations: the partitioned layout (an empty table is converted when auto_migrate; otherwise a
+   * mismatch is refused), auto_create_indexes: false on a store created just now, the declared indexes,
+   * and a first partition maintenance run.
+   */
+  async #prepareLayout(client: pg.Client, resolved: ResolvedConnection, fresh: boolean): Promise<void> {
+    const config = this.config;
+    const citus = await client.query<{ present: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
+    );
+    this.#batchesById = config.partitioning_enabled || citus.rows[0]?.present === true;
+    await ensureLayout(client, config, {
+      autoMigrate: config.auto_migrate,
+      target: describeTarget(resolved.target),
+      now: this.clock.now(),
+    });
+    if (config.auto_migrate && config.auto_create_indexes === false && fresh) {
+      await dropMigrationSecondaryIndexes(client);
+    }
+    if (config.auto_migrate && config.auto_create_indexes && config.indexes.length > 0) {
+      await ensureDeclaredIndexes(client, config.indexes);
+    }
+    if (config.partitioning_enabled) {
+      // Missing partitions only send rows to the default partition: a failure here (e.g. an application
+      // role without DDL rights) is reported, not fatal. `recordstore partitions maintain` as the owner fixes it.
+      await maintainPartitions(client, config, this.clock.now()).catch((error: unknown) => {
+        this.logger.warn(
+          { backend: this.name, err: this.toStorageError(error).message },
+          'recordstore: partition maintenance at connect failed',
+        );
+      });
+    }
+  }
+
+  #startPartitionMaintenance(): void {
+    const hours = this.config.partition_maintenance_interval_hours;
+    if (!this.config.partitioning_enabled || !(hours > 0)) return;
+    this.#partitionTimer = setInterval(
+      () => {
+        this.maintainPartitions().catch((error: unknown) => {
+          this.logger.warn(
+            { backend: this.name, err: this.toStorageError(error).message },
+            'recordstore: partition maintenance failed',
+          );
+        });
+      },
+      Math.round(hours * 3_600_000),
+    );
+    // The timer must never keep a process alive on its own.
+    this.#partitionTimer.unref();
+  }
+
+  /** Runs `fn` on a dedicated pooled client (outside any transaction), converting errors. */
+  async #withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const pool = this.#pool;
+    if (pool === null) throw this.toStorageError(new Error('Connection terminated: not connected'));
+    const client = await pool.connect().catch((error: unknown) => {
+      throw this.toStorageError(error);
+    });
+    try {
+      return await fn(client);
+    } catch (error) {
+      throw this.toStorageError(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Creates the coming range partitions and the configured list partitions, and drops (or detaches)
+   * range partitions wholly older than partition_retention_days. Runs at connect, every
+   * partition_maintenance_interval_hours, and by `recordstore partitions maintain`.
+   * @example
+   * const { created, dropped } = await store.maintainPartitions();
+   */
+  maintainPartitions(): Promise<PartitionMaintenanceReport> {
+    return this.run('maintainPartitions', () =>
+      this.#withClient((client) => maintainPartitions(client, this.config, this.clock.now())),
+    );
+  }
+
+  /**
+   * The table's layout and partitions with row counts (statistics estimates unless `exact`) and sizes:
+   * what `recordstore partitions status` prints.
+   */
+  partitionStatus(options: { exact?: boolean } = {}): Promise<PartitionStatusReport> {
+    return this.run('partitionStatus', () => this.#withClient((client) => partitionStatus(client, options)));
+  }
+
+  /**
+   * Index usage from pg_stat_user_indexes / pg_stat_user_tables with a verdict (unused indexes, missing
+   * declared ones, sequential scans), and the plan of each sample filter: what `recordstore indexes` prints.
+   * @example
+   * const report = await store.analyzeIndexes({ filters: [{ 'user.id': { $gt: 'u1' } }] });
+   */
+  analyzeIndexes(options: Omit<AnalyzeIndexesOptions, 'declared'> = {}): Promise<IndexReport> {
+    return this.run('analyzeIndexes', () =>
+      this.#withClient((client) => analyzeIndexes(client, { ...options, declared: this.config.indexes })),
+    );
+  }
+  // --- end of issue 4 ---
+
   protected async deleteExpiredRows(now: number, batchSize: number): Promise<number> {
     const session = this.#requireSession();
     let total = 0;
     for (;;) {
-      const deleted = await q.deleteExpiredBatch(session, now, batchSize);
+      // issue 4: ctid repeats across partitions; partitioned layouts delete by id.
+      const deleted = this.#batchesById
+        ? await deleteExpiredBatchById(session, now, batchSize)
+        : await q.deleteExpiredBatch(session, now, batchSize);
       total += deleted;
       if (deleted < batchSize) return total;
     }
@@ -342,7 +707,9 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     const session = this.#requireSession();
     let total = 0;
     for (;;) {
-      const deleted = await q.deleteCreatedBeforeBatch(session, cutoff, batchSize);
+      const deleted = this.#batchesById // issue 4, as above
+        ? await deleteCreatedBeforeBatchById(session, cutoff, batchSize)
+        : await q.deleteCreatedBeforeBatch(session, cutoff, batchSize);
       total += deleted;
       if (deleted < batchSize) return total;
     }
@@ -357,6 +724,13 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
     const session = this.#requireSession();
     const [database, table] = await Promise.all([q.databaseHealth(session), q.tableHealth(session)]);
     const pool = this.#pool!;
+    this.#metrics?.recordServerFigures({
+      liveRows: table?.live_rows ?? 0,
+      deadRows: table?.dead_rows ?? 0,
+      tableSizeBytes: table?.size_bytes ?? 0,
+      ...(database ? { databaseSizeBytes: database.size_bytes, connections: database.connections } : {}),
+    });
+    const replication = await this.#replicationHealth(session);
     return {
       version: database?.version,
       serverVersionNum: database?.server_version_num,
@@ -384,6 +758,29 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
         max: this.config.connection_pool_size + this.config.connection_pool_max_overflow,
       },
       preparedStatements: this.config.prepared_statements,
+      ...(replication ? { replication } : {}),
+    };
+  }
+
+  /** Replicas (status, lag; probing also ends a back-off early) and the primary's view of its standbys. */
+  async #replicationHealth(session: q.SqlSession): Promise<Record<string, unknown> | null> {
+    const router = this.#router;
+    if (router === null) return null;
+    const [replicas, standbys] = await Promise.all([router.health(), primaryStandbys(session)]);
+    return {
+      readPreference: this.config.read_preference,
+      readYourWritesWindowMs: this.config.read_your_writes_window_ms,
+      replicasUp: replicas.filter((r) => r.status === 'up').length,
+      replicasDown: replicas.filter((r) => r.status === 'down').length,
+      replicas,
+      standbys: standbys.map((s) => ({
+        name: s.application_name,
+        clientAddr: s.client_addr,
+        state: s.state,
+        syncState: s.sync_state,
+        replayLagMs: s.replay_lag_ms,
+        lagBytes: s.lag_bytes,
+      })),
     };
   }
 

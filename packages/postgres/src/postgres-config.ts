@@ -8,6 +8,10 @@ import {
   StorageError,
 } from '@recordstore/core';
 import { z } from 'zod';
+import { declaredIndexSchema, INDEX_METHODS, validateIndexConfig } from './postgres-indexes.js';
+// Only a function of postgres-partitions.ts is used here: that module imports this one, so nothing of it
+// may be read while this module initializes (the enum lists below are literals for that reason).
+import { validatePartitionConfig } from './postgres-partitions.js';
 
 /** The only table name the PostgreSQL backend uses (its fixed queries are compiled by pgtyped). */
 export const POSTGRES_TABLE_NAME = 'storage_records';
@@ -102,14 +106,44 @@ export const postgresConfigSchema = z
     table_name: configString().default(POSTGRES_TABLE_NAME),
     /** The schema holding the table and the migrations table. */
     schema_name: identifier('schema_name').default('public'),
+    // --- partitioning and index management (issue 4: postgres-partitions.ts, postgres-indexes.ts) ---
+    /** false: the backend creates no index of its own (see README "Index management"). */
     auto_create_indexes: configBoolean().default(true),
-    index_type: enumOf(['btree', 'gin', 'gist', 'hash'], 'index_type').default('btree'),
+    /** Default access method of declared `indexes` (only btree can serve their range filters). */
+    index_type: enumOf(INDEX_METHODS, 'index_type').default('btree'),
+    /** Declared expression indexes on hot data paths: `[{ path: 'user.id', type: 'text' }]`. */
+    indexes: z.array(declaredIndexSchema).default([]),
     partitioning_enabled: configBoolean().default(false),
     partition_strategy: enumOf(['range', 'list', 'hash'], 'partition_strategy').default('range'),
-    partition_column: configString().default('created_at'),
+    /** Implied by the strategy (range: created_at, list: type, hash: id); any other value is refused. */
+    partition_column: configString().optional(),
     partition_interval: enumOf(['daily', 'weekly', 'monthly', 'yearly'], 'partition_interval').default(
       'monthly',
     ),
+    /** Hash partitions (partition_strategy hash). */
+    partition_count: configPositiveInt().default(8),
+    /** Range partitions created ahead of the current one. */
+    partition_premake: configCount().default(4),
+    /** Range partitions wholly older than this many days are dropped (or detached) by maintenance. */
+    partition_retention_days: configNumber().optional(),
+    /** What maintenance does with expired range partitions: drop them, or detach them (kept as tables). */
+    partition_retention_action: enumOf(['drop', 'detach'], 'partition_retention_action').default('drop'),
+    /** List partitions: one per type value (others and null go to the default partition). */
+    list_partition_values: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : v,
+        z.array(configString()),
+      )
+      .default([]),
+    /** Hours between partition maintenance runs while connected (0 = only at connect and on demand). */
+    partition_maintenance_interval_hours: configNumber().default(1),
+    // --- end of issue 4 keys ---
     /** PostgreSQL column compression method of `data` and `metadata` when compression_enabled. */
     compression_algorithm: enumOf(['pglz', 'lz4'], 'compression_algorithm').default('pglz'),
     /** saveMany writes each batch in one statement (unnest); false: one INSERT per record. */
@@ -127,6 +161,62 @@ export const postgresConfigSchema = z
     prepared_statements: configBoolean().default(true),
     /** application_name reported in pg_stat_activity. */
     application_name: configString().default('recordstore'),
+    // --- Read replicas (issue 4; see postgres-replicas.ts) ---
+    /**
+     * Streaming replicas for reads: `host`, `host:port` or `postgres://` URLs (credentials, database and
+     * TLS come from the primary's settings unless the URL gives them). A string is split on commas.
+     */
+    replicas: z
+      .preprocess(
+        (v) =>
+          typeof v === 'string'
+            ? v
+                .split(',')
+                .map((s) => s.trim())
+                .filter((s) => s !== '')
+            : v,
+        z.array(
+          z.string().min(1, { error: 'replicas entries must be host, host:port or postgres:// URLs.' }),
+        ),
+      )
+      .default([]),
+    /** Where reads go: primary, replica (never the primary), replica_preferred (primary when none is up). */
+    read_preference: enumOf(['primary', 'replica', 'replica_preferred'], 'read_preference').default(
+      'replica_preferred',
+    ),
+    /** After a write, reads of the same session_id (or id) go to the primary for this long. 0 = off. */
+    read_your_writes_window_ms: configCount().default(5000),
+    /** A replica that failed to connect or answer is skipped for this long before it is tried again. */
+    replica_backoff_ms: configCount().default(5000),
+    // --- end read replicas ---
+    // --- Tenancy and audit (issue 6; see postgres-tenancy.ts, postgres-audit.ts) ---
+    /**
+     * Binds the store to one tenant: every statement runs with `recordstore.tenant_id` set for its
+     * transaction, and PostgreSQL's row-level security policy limits reads and writes to that tenant's rows
+     * (for roles that are not the table owner). Unset: the store sees only rows without a tenant.
+     */
+    tenant_id: configString()
+      .pipe(
+        z
+          .string()
+          .min(1, { error: 'tenant_id must not be empty (remove the key for no tenant).' })
+          .max(200, { error: 'tenant_id must be at most 200 characters.' })
+          .refine((v) => !v.includes('\u0000'), { error: 'tenant_id must not contain NUL.' }),
+      )
+      .optional(),
+    /** Record every insert, update and delete in recordstore_audit (enables the audit trigger at connect). */
+    audit_enabled: configBoolean().default(false),
+    /** The actor recorded in the audit log when no `runAs(actor, fn)` is in effect. */
+    audit_actor: configString()
+      .pipe(
+        z
+          .string()
+          .min(1)
+          .max(200)
+          .refine((v) => !v.includes('\u0000'), { error: 'audit_actor must not contain NUL.' }),
+      )
+      .optional(),
+    // --- end tenancy and audit ---
   })
   .strict();
 
@@ -150,14 +240,6 @@ export const POSTGRES_KEY_ALIASES: Readonly<Record<string, string>> = {
   dsn: 'url',
 };
 
-function notYet(key: string, value: unknown, issue: string, hint: string): StorageError {
-  return new StorageError(
-    'unsupported',
-    `postgresql: ${key}: ${JSON.stringify(value)} is not supported yet (${issue}); ${hint}`,
-    { path: `config.${key}`, backend: 'postgresql' },
-  );
-}
-
 /**
  * Refuses values that the schema accepts but this version cannot honour, so nothing is silently ignored.
  * @throws StorageError(config | unsupported) naming the key.
@@ -173,60 +255,60 @@ export function assertSupported(config: PostgresConfig): void {
       { path: 'config.table_name', backend: 'postgresql' },
     );
   }
-  if (!config.auto_create_indexes) {
-    throw notYet(
-      'auto_create_indexes',
-      false,
-      'the indexes are part of the schema migrations',
-      'remove the key or set it to true. To drop an index, write a migration.',
+  // issue 4: combinations PostgreSQL cannot build or the backend cannot use are refused with the reason.
+  validateIndexConfig(config);
+  validatePartitionConfig(config);
+  if (config.explain_analyze_enabled && !config.metrics_enabled) {
+    throw new StorageError(
+      'config',
+      'postgresql: explain_analyze_enabled attaches plans to the slow query log, which runs with metrics; ' +
+        'set metrics_enabled: true as well (or explain_analyze_enabled: false).',
+      { path: 'config.explain_analyze_enabled', backend: 'postgresql' },
     );
   }
-  if (config.index_type !== 'btree') {
-    throw notYet(
-      'index_type',
-      config.index_type,
-      'the migrations create btree indexes on the columns and a GIN index on data',
-      'remove the key or set it to btree.',
+  if (config.read_preference === 'replica' && config.replicas.length === 0) {
+    throw new StorageError(
+      'config',
+      'postgresql: read_preference is replica but no replicas are configured; list them in replicas ' +
+        '(host:port or URLs) or use read_preference: replica_preferred.',
+      { path: 'config.read_preference', backend: 'postgresql' },
     );
   }
-  if (config.partitioning_enabled) {
-    throw notYet(
-      'partitioning_enabled',
-      true,
-      'partitioned storage comes in a later release',
-      'set partitioning_enabled: false.',
-    );
-  }
-  if (config.partition_column !== 'created_at') {
-    throw notYet(
-      'partition_column',
-      config.partition_column,
-      'only created_at is planned',
-      'remove the key.',
-    );
-  }
-  if (config.backup_enabled) {
-    throw notYet(
-      'backup_enabled',
-      true,
-      'scheduled backups come with the backup tooling',
-      'set backup_enabled: false (use pg_dump meanwhile).',
-    );
-  }
-  if (config.metrics_enabled) {
-    throw notYet(
-      'metrics_enabled',
-      true,
-      'query metrics come in a later release; stats() and healthCheck() work now',
-      'set metrics_enabled: false.',
-    );
-  }
-  if (config.explain_analyze_enabled) {
-    throw notYet(
-      'explain_analyze_enabled',
-      true,
-      'it belongs to query metrics',
-      'set explain_analyze_enabled: false.',
-    );
-  }
+}
+
+/** Keys whose values are never repeated in an error message. */
+const SECRET_KEYS = new Set(['password', 'url']);
+
+/**
+ * Parses a config block like `postgresConfigSchema.parse`, but fails with a StorageError of kind `config`
+ * naming every bad key (`config.port: ... (got "abc")`), never a raw ZodError, and never showing the value
+ * of `password` or `url`.
+ * @throws StorageError(config) whose `path` is the first bad key.
+ */
+export function parsePostgresConfig(input: unknown): PostgresConfig {
+  const result = postgresConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = ['config', ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return `${path}: unknown key(s) ${issue.keys.join(', ')} for the postgresql backend.`;
+    }
+    const key = issue.path[0];
+    const seen =
+      typeof key === 'string' &&
+      !SECRET_KEYS.has(key) &&
+      typeof input === 'object' &&
+      input !== null &&
+      Object.hasOwn(input, key)
+        ? ` (got ${JSON.stringify((input as Record<string, unknown>)[key]) ?? typeof (input as Record<string, unknown>)[key]})`
+        : '';
+    return `${path}: ${issue.message}${seen}`;
+  });
+  const first = result.error.issues[0];
+  const firstPath = [...(first?.path.map(String) ?? [])];
+  if (first?.code === 'unrecognized_keys' && first.keys[0] !== undefined) firstPath.push(first.keys[0]);
+  throw new StorageError('config', `postgresql: invalid config. ${problems.join(' ')}`, {
+    backend: 'postgresql',
+    path: ['config', ...firstPath].join('.'),
+  });
 }

@@ -61,7 +61,11 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
   if (isStorageError(error)) return error;
   const pgError = (error ?? {}) as PgLikeError;
   const code = typeof pgError.code === 'string' ? pgError.code : undefined;
-  const raw = redact(error instanceof Error ? error.message : String(error), context.secrets ?? []);
+  const original = error instanceof Error ? error.message : String(error);
+  const raw = redact(original, context.secrets ?? []);
+  // issue 6: a native error whose message carried a secret must not travel on as `cause` (util.inspect
+  // and loggers print causes): keep a copy with the redacted message and the code instead.
+  const cause = raw === original ? error : Object.assign(new Error(raw), code === undefined ? {} : { code });
   const where = context.target ? ` (${context.target})` : '';
   const make = (
     kind: ConstructorParameters<typeof StorageError>[0],
@@ -69,7 +73,7 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
     retryable?: boolean,
   ): StorageError =>
     new StorageError(kind, `${BACKEND}: ${message}`, {
-      cause: error,
+      cause,
       backend: BACKEND,
       ...(code === undefined ? {} : { code }),
       ...(retryable === undefined ? {} : { retryable }),
@@ -99,6 +103,23 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
       return make(
         'config',
         `${raw}. The schema is missing or out of date: run \`recordstore migrate up\` (or set auto_migrate: true).`,
+        false,
+      );
+    }
+    // issue 6: row-level security (tenant_id) and least-privilege roles.
+    if (code === '42501' && /row-level security/i.test(raw)) {
+      return make(
+        'conflict',
+        `${raw}. The id belongs to a row this store may not see or change (row-level security: another ` +
+          "tenant's record, or tenant_id does not match); use another id.",
+        false,
+      );
+    }
+    if (code === '42501') {
+      return make(
+        'config',
+        `permission denied${where}: ${raw}. The role lacks a privilege: DML roles need SELECT, INSERT, UPDATE, ` +
+          'DELETE on storage_records (and SELECT on the migrations table); migrations and DDL need the owner.',
         false,
       );
     }

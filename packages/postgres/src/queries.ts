@@ -135,7 +135,8 @@ export async function upsertRecord(
 // The generated array types say string[]; PostgreSQL arrays take NULL elements, which pg sends as NULL.
 type Columns = Omit<records.IUpsertRecordsParams, 'keepCreatedAt' | 'now'>;
 
-function columnsOf(rows: readonly WriteRow[]): Columns {
+/** The rows as the column arrays the unnest statements take (also used by the partitioned writes). */
+export function columnsOf(rows: readonly WriteRow[]): Columns {
   const n = rows.length;
   const ids = new Array<string>(n);
   const datas = new Array<string>(n);

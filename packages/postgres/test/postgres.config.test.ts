@@ -55,17 +55,29 @@ describe('postgresql config', () => {
     expect(error.message).toContain('schema_name');
   });
 
-  it.each([
-    [{ partitioning_enabled: true }, 'partitioning_enabled'],
-    [{ backup_enabled: true }, 'backup_enabled'],
-    [{ metrics_enabled: 'true' }, 'metrics_enabled'],
-    [{ explain_analyze_enabled: true }, 'explain_analyze_enabled'],
-    [{ index_type: 'gin' }, 'index_type'],
-    [{ auto_create_indexes: false }, 'auto_create_indexes'],
-  ])('refuses %o with kind unsupported, "not supported yet"', (config, key) => {
-    const error = constructionError(config);
-    expect(error).toMatchObject({ kind: 'unsupported', path: `config.${key}` });
-    expect(error.message).toContain('not supported yet');
+  // issue 4: partitioning and auto_create_indexes: false work now (test/partitions*.test.ts,
+  // test/indexes.test.ts); index_type is validated against the declared indexes it applies to.
+  it('accepts partitioning_enabled and auto_create_indexes: false; refuses index_type with nothing to apply to', () => {
+    expect(() => new PostgreSQLStorageBackend({ partitioning_enabled: true })).not.toThrow();
+    expect(() => new PostgreSQLStorageBackend({ auto_create_indexes: 'false' })).not.toThrow();
+    const error = constructionError({ index_type: 'gin' });
+    expect(error).toMatchObject({ kind: 'unsupported', path: 'config.index_type' });
+    expect(error.message).toContain('has nothing to apply to');
+  });
+
+  it('accepts metrics_enabled (a string from interpolation too); explain_analyze_enabled needs it', () => {
+    expect(new PostgreSQLStorageBackend({ metrics_enabled: 'true' }).metricsRegistry).not.toBeNull();
+    const error = constructionError({ explain_analyze_enabled: true });
+    expect(error).toMatchObject({ kind: 'config', path: 'config.explain_analyze_enabled' });
+  });
+
+  it('accepts backup_enabled: scheduled backups run in BaseStorageBackend for every backend', () => {
+    const store = new PostgreSQLStorageBackend({
+      backup_enabled: true,
+      backup_interval_hours: 6,
+      backup_path: './data/pg-backups',
+    });
+    expect(store.config).toMatchObject({ backup_enabled: true, backup_interval_hours: 6 });
   });
 
   it('refuses unknown keys and bad values', () => {
@@ -179,7 +191,7 @@ describe('postgresql writes', () => {
 describe('pgtyped codegen', () => {
   it('regenerating the queries against a fresh migrated database changes nothing (drift check)', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const generated = ['records', 'maintenance'].map((n) =>
+    const generated = ['records', 'maintenance', 'replication'].map((n) =>
       fileURLToPath(new URL(`../src/generated/${n}.queries.ts`, import.meta.url)),
     );
     const before = generated.map((f) => readFileSync(f, 'utf8'));

@@ -88,7 +88,7 @@ export interface IDatabaseHealthQuery {
   result: IDatabaseHealthResult;
 }
 
-const databaseHealthIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  version() AS \"version!\",\n  current_setting('server_version_num')::int AS \"server_version_num!\",\n  current_database()::text AS \"database!\",\n  current_user::text AS \"user!\",\n  current_schema()::text AS schema,\n  pg_database_size(current_database())::float8 AS \"size_bytes!\",\n  (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())::int AS \"connections!\",\n  d.xact_commit::float8 AS commits,\n  d.xact_rollback::float8 AS rollbacks,\n  d.tup_inserted::float8 AS tuples_inserted,\n  d.tup_updated::float8 AS tuples_updated,\n  d.tup_deleted::float8 AS tuples_deleted\nFROM pg_stat_database d\nWHERE d.datname = current_database()"};
+const databaseHealthIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  version() AS \"version!\",\n  current_setting('server_version_num')::int AS \"server_version_num!\",\n  current_database()::text AS \"database!\",\n  current_user::text AS \"user!\",\n  current_schema()::text AS schema,\n  pg_database_size(current_database())::float8 AS \"size_bytes!\",\n  (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())::int AS \"connections!\",\n  d.xact_commit::float8 AS commits,\n  d.xact_rollback::float8 AS rollbacks,\n  d.tup_inserted::float8 AS tuples_inserted,\n  d.tup_updated::float8 AS tuples_updated,\n  d.tup_deleted::float8 AS tuples_deleted\nFROM pg_stat_database d\nWHERE d.datname = current_database()                                                                                                                                 "};
 
 /**
  * Query generated from SQL:
@@ -107,7 +107,7 @@ const databaseHealthIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT
  *   d.tup_updated::float8 AS tuples_updated,
  *   d.tup_deleted::float8 AS tuples_deleted
  * FROM pg_stat_database d
- * WHERE d.datname = current_database()
+ * WHERE d.datname = current_database()                                                                                                                                 
  * ```
  */
 export const databaseHealth = new PreparedQuery<IDatabaseHealthParams,IDatabaseHealthResult>(databaseHealthIR);
@@ -132,20 +132,21 @@ export interface ITableHealthQuery {
   result: ITableHealthResult;
 }
 
-const tableHealthIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  s.n_live_tup::float8 AS \"live_rows!\",\n  s.n_dead_tup::float8 AS \"dead_rows!\",\n  s.n_tup_ins::float8 AS \"inserted!\",\n  s.n_tup_upd::float8 AS \"updated!\",\n  s.n_tup_del::float8 AS \"deleted!\",\n  pg_total_relation_size(s.relid)::float8 AS \"size_bytes!\"\nFROM pg_stat_user_tables s\nWHERE s.relid = to_regclass('storage_records')"};
+const tableHealthIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  sum(s.n_live_tup)::float8 AS \"live_rows!\",\n  sum(s.n_dead_tup)::float8 AS \"dead_rows!\",\n  sum(s.n_tup_ins)::float8 AS \"inserted!\",\n  sum(s.n_tup_upd)::float8 AS \"updated!\",\n  sum(s.n_tup_del)::float8 AS \"deleted!\",\n  sum(pg_total_relation_size(s.relid))::float8 AS \"size_bytes!\"\nFROM pg_stat_user_tables s\nWHERE s.relid IN (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r')\nHAVING count(*) > 0"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT
- *   s.n_live_tup::float8 AS "live_rows!",
- *   s.n_dead_tup::float8 AS "dead_rows!",
- *   s.n_tup_ins::float8 AS "inserted!",
- *   s.n_tup_upd::float8 AS "updated!",
- *   s.n_tup_del::float8 AS "deleted!",
- *   pg_total_relation_size(s.relid)::float8 AS "size_bytes!"
+ *   sum(s.n_live_tup)::float8 AS "live_rows!",
+ *   sum(s.n_dead_tup)::float8 AS "dead_rows!",
+ *   sum(s.n_tup_ins)::float8 AS "inserted!",
+ *   sum(s.n_tup_upd)::float8 AS "updated!",
+ *   sum(s.n_tup_del)::float8 AS "deleted!",
+ *   sum(pg_total_relation_size(s.relid))::float8 AS "size_bytes!"
  * FROM pg_stat_user_tables s
- * WHERE s.relid = to_regclass('storage_records')
+ * WHERE s.relid IN (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r')
+ * HAVING count(*) > 0
  * ```
  */
 export const tableHealth = new PreparedQuery<ITableHealthParams,ITableHealthResult>(tableHealthIR);
@@ -166,14 +167,14 @@ export interface ITableStatsQuery {
   result: ITableStatsResult;
 }
 
-const tableStatsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  (SELECT count(*) FROM storage_records)::float8 AS \"records!\",\n  pg_total_relation_size(to_regclass('storage_records'))::float8 AS \"size_bytes!\"                                                                                                     "};
+const tableStatsIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT\n  (SELECT count(*) FROM storage_records)::float8 AS \"records!\",\n  (SELECT sum(pg_total_relation_size(t.relid)) FROM (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r') t)::float8 AS \"size_bytes!\"                                                                                                     "};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT
  *   (SELECT count(*) FROM storage_records)::float8 AS "records!",
- *   pg_total_relation_size(to_regclass('storage_records'))::float8 AS "size_bytes!"                                                                                                     
+ *   (SELECT sum(pg_total_relation_size(t.relid)) FROM (SELECT relid FROM pg_partition_tree(to_regclass('storage_records')) WHERE isleaf UNION SELECT oid FROM pg_class WHERE oid = to_regclass('storage_records') AND relkind = 'r') t)::float8 AS "size_bytes!"                                                                                                     
  * ```
  */
 export const tableStats = new PreparedQuery<ITableStatsParams,ITableStatsResult>(tableStatsIR);
