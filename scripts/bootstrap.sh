@@ -28,15 +28,23 @@ have_pg_binaries() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 }
 
-if $want_postgres && [ -z "${RECORDSTORE_TEST_POSTGRES_URL:-}" ] && ! have_pg_binaries; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing PostgreSQL binaries (apt-get install -y postgresql)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq postgresql >/dev/null
-  else
-    say "PostgreSQL binaries not found: install them (apt-get install -y postgresql), or set"
-    say "RECORDSTORE_TEST_POSTGRES_URL, or start a container runtime (Docker or podman)."
+if $want_postgres; then
+  # The test suite's throwaway clusters, streaming replicas (pg_basebackup), PgBouncer in transaction
+  # mode and TLS certificates (openssl) all come from Debian's packages.
+  missing=()
+  [ -n "${RECORDSTORE_TEST_POSTGRES_URL:-}" ] || have_pg_binaries || missing+=(postgresql)
+  command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing ${missing[*]} (apt-get install -y ${missing[*]})"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      say "missing: ${missing[*]}. Install them (apt-get install -y ${missing[*]}), or set"
+      say "RECORDSTORE_TEST_POSTGRES_URL, or start a container runtime (Docker or podman)."
+    fi
   fi
 fi
 

@@ -13,6 +13,7 @@ import type {
 import { type Clock, type Logger, silentLogger, systemClock } from './clock.js';
 import type { CoreSettings } from './config/common-config.js';
 import { isStorageError, StorageError, validationError } from './errors.js';
+import { compareCodePoints } from './filter/compare.js';
 import { parseFilter } from './filter/parse.js';
 import type { Filter, FilterNode, OrderBy } from './filter/types.js';
 import {
@@ -520,14 +521,12 @@ function describeError(error: unknown): string {
 }
 
 // Within one statement a row may appear once (PostgreSQL refuses ON CONFLICT touching a row twice);
-// the last occurrence wins, as sequential saves would.
+// the last occurrence wins, as sequential saves would. Rows go out in id order so that two concurrent
+// batches touching the same ids lock them in the same order and cannot deadlock each other.
 function dedupeById(rows: WriteRow[]): WriteRow[] {
   const byId = new Map<string, WriteRow>();
-  for (const row of rows) {
-    byId.delete(row.id);
-    byId.set(row.id, row);
-  }
-  return byId.size === rows.length ? rows : [...byId.values()];
+  for (const row of rows) byId.set(row.id, row);
+  return [...byId.values()].sort((a, b) => compareCodePoints(a.id, b.id));
 }
 
 /** Parses `orderBy` options: `'created_at'`, `'-created_at'`, `{ field, direction }` or a list of them. */
