@@ -168,13 +168,17 @@ describe('postgresql connection keys', () => {
 
   it('healthCheck() with the server gone is unhealthy with the reason, does not throw, never shows the password', async () => {
     const p = await proxy();
-    const database = new URL(db.url).pathname.slice(1);
+    const server = new URL(db.url);
+    const database = server.pathname.slice(1);
+    // A trust-auth cluster takes any password; a server with real auth (Testcontainers) needs its own.
+    const username = decodeURIComponent(server.username) || 'postgres';
+    const password = decodeURIComponent(server.password) || SECRET;
     const store = new PostgreSQLStorageBackend({
       host: '127.0.0.1',
       port: p.port,
       database,
-      username: 'postgres',
-      password: SECRET,
+      username,
+      password,
       connect_timeout: 2,
     });
     open.push(store);
@@ -184,7 +188,7 @@ describe('postgresql connection keys', () => {
     expect(healthy.details).toMatchObject({
       version: expect.stringContaining('PostgreSQL'),
       database,
-      user: 'postgres',
+      user: username,
       pool: { total: expect.any(Number), idle: expect.any(Number), waiting: 0 },
     });
     for (const key of [
@@ -204,7 +208,7 @@ describe('postgresql connection keys', () => {
     const report = await store.healthCheck();
     expect(report.status).toBe('unhealthy');
     expect(report.error).toMatch(/connect|reach|terminated|ECONNREFUSED/i);
-    expect(JSON.stringify(report)).not.toContain(SECRET);
+    expect(JSON.stringify(report)).not.toContain(password);
   });
 
   it('a missing database gives kind config telling to create it', async () => {
