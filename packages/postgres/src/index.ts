@@ -34,6 +34,7 @@ export {
   compileOrderBy,
   compileWhere,
 } from './postgres-filter-compiler.js';
+export type { ImportRecordsOptions, ImportSource } from './postgres-import.js';
 // --- partitioning and index management (issue 4) ---
 export {
   type AnalyzeIndexesOptions,

@@ -5,6 +5,7 @@ import { compareCodePoints } from '../filter/compare.js';
 import type { Filter } from '../filter/types.js';
 import { describeValue, type RecordInput, type StoredRecord } from '../record.js';
 import { abortError } from './backup.js';
+import { writeBatch } from './bulk-write.js';
 import { recordChecksum } from './canonical.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
 
@@ -112,7 +113,8 @@ export interface CopyReport {
  * incremental copy is that second pass alone, from the last run's watermark.
  *
  * The watermark lives in the target as one record of type {@link COPY_WATERMARK_TYPE}, written in the same
- * `saveMany` as each batch: a batch and the watermark that covers it commit together, so a copy killed at any
+ * write as each batch (one saveMany, or one single-batch `importRecords` when the target offers that bulk
+ * path): a batch and the watermark that covers it commit together, so a copy killed at any
  * point resumes from exactly what the target holds (no record lost; any re-written record is an upsert).
  *
  * Not propagated: deletions in the source (a deleted record stays in the target), and records that expired
@@ -164,8 +166,9 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     checkAbort(options.signal);
     const rows: RecordInput[] = records.map(toCopiedRecord);
     rows.push(watermarkRecord(next, createdAt));
-    // One saveMany: the batch and the watermark covering it commit together (all or nothing).
-    await to.saveMany(rows, { preserveTimestamps: true });
+    // One write: the batch and the watermark covering it commit together (all or nothing), through the
+    // target's bulk import path as a single batch when it offers one, else one saveMany.
+    await writeBatch(to, rows);
     mark = next;
   };
 

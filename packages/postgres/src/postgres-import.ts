@@ -1,0 +1,100 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { RecordInput, WriteRow } from '@recordstore/core';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { SqlSession } from './queries.js';
+
+/** Options of {@link PostgreSQLStorageBackend.importRecords}. */
+export interface ImportRecordsOptions {
+  /**
+   * Keep the records' own created_at and updated_at (restores, copies), as `saveMany(..., {
+   * preserveTimestamps: true })` does; by default updated_at is now and an existing live row keeps its
+   * created_at, like any save.
+   */
+  preserveTimestamps?: boolean;
+  /** Records per transaction (one COPY and one upsert each); default 10 × the store's batch_size. */
+  batchSize?: number;
+  /** Called after each committed batch with the number of records imported so far. */
+  onProgress?(done: number): void;
+}
+
+/** What an import reads: any iterable of records, sync or async (a generator streaming a file, an array). */
+export type ImportSource = AsyncIterable<RecordInput> | Iterable<RecordInput>;
+
+// A session-local temporary table (pg_temp is searched first, so the name cannot clash with a real
+// table) that exists only inside the import's transaction: ON COMMIT DROP also drops it on ROLLBACK,
+// and nothing outlives the transaction, which keeps the path safe behind PgBouncer in transaction mode.
+// Times travel as epoch ms (bigint) and are converted in SQL: exact, whatever the year.
+const CREATE_STAGING = `CREATE TEMP TABLE recordstore_import (
+  id text, data jsonb, created_ms bigint, updated_ms bigint, expires_ms bigint,
+  type text, session_id text, thread_id text, metadata jsonb
+) ON COMMIT DROP`;
+
+const COPY_STAGING = 'COPY recordstore_import FROM STDIN';
+
+const MS = "interval '1 millisecond'";
+const EPOCH = "'epoch'::timestamptz";
+
+// The same upsert and created_at rule as sql/records.sql's UpsertRecords (the regular batch path): an
+// existing live row keeps its created_at unless timestamps are preserved. Rows go in id order so that
+// concurrent imports touching the same ids lock them in the same order.
+const UPSERT_FROM_STAGING = `INSERT INTO storage_records AS r
+  (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)
+SELECT id, data, ${EPOCH} + created_ms * ${MS}, ${EPOCH} + updated_ms * ${MS},
+  ${EPOCH} + expires_ms * ${MS}, type, session_id, thread_id, metadata
+FROM recordstore_import ORDER BY id COLLATE "C"
+ON CONFLICT (id) DO UPDATE SET
+  data = EXCLUDED.data,
+  created_at = CASE
+    WHEN $1::boolean AND (r.expires_at IS NULL OR r.expires_at > $2::timestamptz)
+    THEN r.created_at ELSE EXCLUDED.created_at END,
+  updated_at = EXCLUDED.updated_at,
+  expires_at = EXCLUDED.expires_at,
+  compressed = false,
+  type = EXCLUDED.type,
+  session_id = EXCLUDED.session_id,
+  thread_id = EXCLUDED.thread_id,
+  metadata = EXCLUDED.metadata`;
+
+/** COPY text format: `\N` is NULL; backslash and the row and column separators are escaped. */
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return value.replace(/[\\\n\r\t]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
+  );
+}
+
+function* copyLines(rows: readonly WriteRow[]): Generator<string> {
+  let chunk = '';
+  for (const r of rows) {
+    chunk +=
+      `${copyText(r.id)}\t${copyText(r.dataJson)}\t${r.created_at}\t${r.updated_at}\t` +
+      `${r.expires_at ?? '\\N'}\t${copyText(r.type)}\t${copyText(r.session_id)}\t` +
+      `${copyText(r.thread_id)}\t${copyText(r.metadataJson)}\n`;
+    // Chunks of about 256 KB: few stream writes, bounded memory.
+    if (chunk.length > 256 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
+ * Writes `rows` (distinct ids) inside the transaction open on `client`: COPY into a temporary table,
+ * then one `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE`. The caller's transaction makes it all or
+ * nothing and applies the tenant and actor settings, so the tenant_id default, row-level security and the
+ * audit trigger see the upsert like any other write.
+ */
+export async function copyUpsert(
+  client: pg.ClientBase,
+  session: SqlSession,
+  rows: readonly WriteRow[],
+  keepCreatedAt: boolean,
+  now: number,
+): Promise<void> {
+  await session.dynamic({ text: CREATE_STAGING, values: [] });
+  await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(COPY_STAGING)));
+  await session.dynamic({ text: UPSERT_FROM_STAGING, values: [keepCreatedAt, new Date(now)] });
+}
