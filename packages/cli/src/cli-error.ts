@@ -1,4 +1,4 @@
-import { isStorageError, type StorageErrorKind } from '@recordstore/core';
+import { isStorageError, MASK, maskSecretsInString, type StorageErrorKind } from '@recordstore/core';
 import { EXIT, type ExitCode, exitCodeForKind } from './exit-codes.js';
 
 /** The kinds of a CLI error: the StorageError kinds plus `usage` for a bad command line. */
@@ -56,9 +56,9 @@ function withPath(report: ErrorReport, path: string | undefined): ErrorReport {
  * echoed one back. The CLI never prints a secret, even in an error.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]+:)[^@/\s]+@/gi, '$1***@');
+  let out = maskSecretsInString(text);
   for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
+    if (secret.length >= 3) out = out.split(secret).join(MASK);
   }
   return out;
 }

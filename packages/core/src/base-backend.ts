@@ -104,6 +104,8 @@ export abstract class BaseStorageBackend implements StorageBackend {
         this.#startCleanupTimer();
         this.#startBackups();
       } catch (error) {
+        // Release whatever the failed attempt acquired (pools, timers), so a retry starts clean.
+        await this.closeConnection().catch(() => undefined);
         throw this.toStorageError(error);
       } finally {
         this.#connecting = null;
@@ -138,13 +140,21 @@ export abstract class BaseStorageBackend implements StorageBackend {
   #startCleanupTimer(): void {
     const interval = this.settings.cleanupIntervalMs;
     if (interval === null) return;
+    let running = false;
     this.#timer = setInterval(() => {
-      this.cleanupExpired().catch((error: unknown) => {
-        this.logger.warn(
-          { backend: this.name, err: describeError(error) },
-          'recordstore: TTL cleanup failed',
-        );
-      });
+      // A slow cleanup must not overlap the next tick's.
+      if (running) return;
+      running = true;
+      this.cleanupExpired()
+        .catch((error: unknown) => {
+          this.logger.warn(
+            { backend: this.name, err: describeError(error) },
+            'recordstore: TTL cleanup failed',
+          );
+        })
+        .finally(() => {
+          running = false;
+        });
     }, interval);
     // The timer must never keep a process alive on its own.
     this.#timer.unref();
@@ -196,6 +206,32 @@ export abstract class BaseStorageBackend implements StorageBackend {
       defaultTtlMs: this.settings.defaultTtlMs,
       preserveTimestamps: options?.preserveTimestamps ?? false,
       maxRecordBytes: Math.min(this.settings.maxRecordBytes, this.capabilities.maxRecordBytes),
+    });
+  }
+
+  /**
+   * Validates and stamps records exactly as saveMany does (same rules, defaults and size limit), for
+   * backends that offer a bulk path of their own (e.g. PostgreSQL's COPY import). A failure is a
+   * StorageError naming the record's position, `records[offset + i]`, like saveMany's.
+   */
+  protected toWriteRows(
+    records: readonly RecordInput[],
+    options: SaveOptions | undefined,
+    now: number,
+    offset = 0,
+  ): WriteRow[] {
+    return records.map((record, i) => {
+      try {
+        return this.#writeRow(record, options, now);
+      } catch (error) {
+        if (isStorageError(error)) {
+          const at = `records[${offset + i}]`;
+          throw new StorageError(error.kind, `${at}: ${error.message}`, {
+            path: `${at}${error.path ? `.${error.path}` : ''}`,
+          });
+        }
+        throw error;
+      }
     });
   }
 
@@ -281,18 +317,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
     }
     const now = this.clock.now();
     // Validate everything before writing anything: one bad record saves none.
-    const writeRows = records.map((record, i) => {
-      try {
-        return this.#writeRow(record, options, now);
-      } catch (error) {
-        if (isStorageError(error)) {
-          throw new StorageError(error.kind, `records[${i}]: ${error.message}`, {
-            path: `records[${i}]${error.path ? `.${error.path}` : ''}`,
-          });
-        }
-        throw error;
-      }
-    });
+    const writeRows = this.toWriteRows(records, options, now);
     const keepCreatedAt = !options?.preserveTimestamps;
     for (let i = 0; i < writeRows.length; i += this.settings.batchSize) {
       await rows.upsertRows(dedupeById(writeRows.slice(i, i + this.settings.batchSize)), {
@@ -340,6 +365,36 @@ export abstract class BaseStorageBackend implements StorageBackend {
           : this.#saveMany(rows, records, options),
       deleteMany: (idsOrFilter) => this.#deleteMany(rows, idsOrFilter),
     };
+  }
+
+  /**
+   * The operations a transaction callback gets: driver failures become StorageErrors (so the caller can
+   * tell them from its own errors and retry), and a `tx` kept past its transaction is refused instead of
+   * running on a connection that may already serve someone else.
+   */
+  #transactionOperations(rows: RowStore, isOpen: () => boolean): StorageOperations {
+    const operations = this.#operationsOn(rows, true);
+    const guarded: Record<string, unknown> = {};
+    for (const [name, operation] of Object.entries(operations) as [
+      string,
+      (...args: unknown[]) => Promise<unknown>,
+    ][]) {
+      guarded[name] = async (...args: unknown[]) => {
+        if (!isOpen()) {
+          throw new StorageError(
+            'validation',
+            `${this.name}: tx.${name}() was called after its transaction ended; use tx only inside the transaction callback.`,
+            { backend: this.name, retryable: false },
+          );
+        }
+        try {
+          return await operation(...args);
+        } catch (error) {
+          throw this.toStorageError(error);
+        }
+      };
+    }
+    return guarded as unknown as StorageOperations;
   }
 
   #direct: StorageOperations | null = null;
@@ -390,11 +445,14 @@ export abstract class BaseStorageBackend implements StorageBackend {
     let callerError: { error: unknown } | null = null;
     return this.run('transaction', () =>
       this.withTransaction(async (rows) => {
+        let open = true;
         try {
-          return await fn(this.#operationsOn(rows, true));
+          return await fn(this.#transactionOperations(rows, () => open));
         } catch (error) {
           callerError = { error };
           throw error;
+        } finally {
+          open = false;
         }
       }),
     ).catch((error: unknown) => {

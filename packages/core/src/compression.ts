@@ -15,9 +15,8 @@ export function shouldCompress(
   json: string,
   settings: { enabled: boolean; thresholdBytes: number },
 ): boolean {
-  // Byte length is only needed near the threshold: a UTF-16 length above it is already above it in UTF-8.
-  return (
-    settings.enabled &&
-    (json.length > settings.thresholdBytes || Buffer.byteLength(json) > settings.thresholdBytes)
-  );
+  // A UTF-16 length above the threshold is already above it in UTF-8 bytes, and 3x the length is an upper
+  // bound of the byte length, so bytes are counted only when the answer is still open.
+  if (!settings.enabled || json.length * 3 <= settings.thresholdBytes) return false;
+  return json.length > settings.thresholdBytes || Buffer.byteLength(json) > settings.thresholdBytes;
 }

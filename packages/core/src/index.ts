@@ -32,6 +32,7 @@ export {
   configCount,
   configNumber,
   configPositiveInt,
+  configPositiveNumber,
   configString,
 } from './config/fields.js';
 export { type EnvSource, interpolateString, interpolateValue } from './config/interpolate.js';

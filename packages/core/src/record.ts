@@ -339,11 +339,15 @@ export function toWriteRow(input: unknown, options: StampOptions): WriteRow {
   const dataCopy = copyJson(data, 'record', 0, new Set()) as JsonObject;
   const dataJson = JSON.stringify(dataCopy);
   const metadataJson = metadata === null ? null : JSON.stringify(metadata);
-  const size = dataJson.length + (metadataJson?.length ?? 0);
+  let size = dataJson.length + (metadataJson?.length ?? 0);
+  // UTF-16 length is a lower bound of the UTF-8 size and 3x it an upper bound: count bytes only in between.
+  if (size * 3 > options.maxRecordBytes) {
+    size = Buffer.byteLength(dataJson) + (metadataJson === null ? 0 : Buffer.byteLength(metadataJson));
+  }
   if (size > options.maxRecordBytes) {
     throw new StorageError(
       'validation',
-      `Record ${id} is about ${size} bytes of JSON; the limit is ${options.maxRecordBytes} (max_record_bytes).`,
+      `Record ${id} is ${size} bytes of JSON; the limit is ${options.maxRecordBytes} (max_record_bytes).`,
       { path: 'record' },
     );
   }

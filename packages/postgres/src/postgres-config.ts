@@ -19,7 +19,9 @@ export const POSTGRES_TABLE_NAME = 'storage_records';
 export const DEFAULT_MIGRATION_TABLE = 'recordstore_migrations';
 
 /** An identifier PostgreSQL accepts unquoted (and that needs no escaping anywhere): at most 63 bytes. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// Lower case only: PostgreSQL folds unquoted names to lower case, so `mySchema` in a search_path and in
+// a migration could name two different schemas.
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** libpq's six `sslmode` values. */
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -41,7 +43,7 @@ function identifier(key: string) {
   return configString().pipe(
     z.string().regex(IDENTIFIER, {
       error: (issue) =>
-        `${key} must be an identifier (a letter or _ then letters, digits or _; at most 63), got ${JSON.stringify(issue.input)}.`,
+        `${key} must be a lower-case identifier (a-z or _, then a-z, 0-9 or _; at most 63 characters), got ${JSON.stringify(issue.input)}.`,
     }),
   );
 }

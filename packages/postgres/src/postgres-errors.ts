@@ -1,4 +1,4 @@
-import { isStorageError, StorageError } from '@recordstore/core';
+import { isStorageError, maskSecretsInString, StorageError } from '@recordstore/core';
 
 const BACKEND = 'postgresql';
 
@@ -39,7 +39,7 @@ export function isBrokenConnectionError(error: unknown): boolean {
  * Removes every occurrence of the secrets from a message (passwords can appear in driver messages and URLs).
  */
 export function redact(message: string, secrets: readonly (string | undefined)[]): string {
-  let out = message.replace(/(postgres(?:ql)?:\/\/[^:/?#@\s]*:)([^@/?#\s]+)(@)/gi, '$1********$3');
+  let out = maskSecretsInString(message);
   for (const secret of secrets) {
     if (secret && secret.length >= 1) out = out.split(secret).join('********');
   }

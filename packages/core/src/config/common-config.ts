@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { StorageError } from '../errors.js';
-import { configBoolean, configCount, configNumber, configPositiveInt, configString } from './fields.js';
+import {
+  configBoolean,
+  configCount,
+  configNumber,
+  configPositiveInt,
+  configPositiveNumber,
+  configString,
+} from './fields.js';
 
 /**
  * Keys every backend's `config:` block accepts (TTL, compression, batching, limits, backups). A backend's
@@ -12,7 +19,7 @@ export const commonConfigShape = {
   /** Default time to live in seconds (the existing layer's key). */
   default_ttl_seconds: configPositiveInt().optional(),
   /** Default time to live in days (the design's key); exclusive with default_ttl_seconds. */
-  default_ttl_days: configNumber().optional(),
+  default_ttl_days: configPositiveNumber().optional(),
   /** Seconds between expired-record cleanups (the existing layer's key). 0 turns the timer off. */
   cleanup_interval_seconds: configNumber().optional(),
   /** Hours between expired-record cleanups (the design's key); exclusive with cleanup_interval_seconds. */
@@ -86,6 +93,15 @@ export function coreSettingsFrom(config: CommonConfig): CoreSettings {
   const intervalSeconds =
     config.cleanup_interval_seconds ??
     (config.ttl_cleanup_interval_hours === undefined ? 300 : config.ttl_cleanup_interval_hours * 3600);
+  if (config.ttl_enabled && intervalSeconds > 0 && intervalSeconds < 1) {
+    throw new StorageError(
+      'config',
+      `config: the TTL cleanup interval is ${intervalSeconds} s; use at least 1 second, or 0 to turn the timer off.`,
+      {
+        path: `config.${config.cleanup_interval_seconds === undefined ? 'ttl_cleanup_interval_hours' : 'cleanup_interval_seconds'}`,
+      },
+    );
+  }
   return {
     defaultTtlMs: config.ttl_enabled ? Math.round(ttlSeconds * 1000) : null,
     cleanupIntervalMs: config.ttl_enabled && intervalSeconds > 0 ? Math.round(intervalSeconds * 1000) : null,

@@ -27,3 +27,5 @@ export const configNumber = () => z.preprocess(coerceNumber, z.number().nonnegat
 /** A string config value; numbers are accepted and turned into strings (YAML reads `5432` as a number). */
 export const configString = () =>
   z.preprocess((v) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v), z.string());
+/** A positive number config value (fractions allowed); numeric strings are coerced. */
+export const configPositiveNumber = () => z.preprocess(coerceNumber, z.number().positive().finite());

@@ -201,7 +201,11 @@ export function parseConfigText(
     // merge: YAML anchors with `<<:` are common in config files that share settings between environments.
     doc = YAML.parse(text, { merge: true, prettyErrors: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Only the first line ("... at line 4, column 17"): yaml's pretty errors append the offending source
+    // line, which may be `password: ...`.
+    const message = (error instanceof Error ? error.message : String(error))
+      .split('\n')[0]!
+      .replace(/:$/, '');
     throw new StorageError('config', `${file ?? 'config'}: invalid YAML: ${maskSecretsInString(message)}`, {
       cause: error,
     });

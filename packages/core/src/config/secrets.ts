@@ -8,7 +8,9 @@ export const MASK = '********';
 const SECRET_KEY =
   /password|passwd|passphrase|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|^pwd$|^key$|^ssl_?key$/i;
 // scheme://user:password@host  ->  scheme://user:********@host
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/?#\s]+)(@)/gi;
+// The password runs to the LAST "@" of the authority: WHATWG URL parsing reads `u:p@ss@host` as the
+// password `p@ss`, so stopping at the first "@" would leave part of it visible.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^/?#\s]+)(@)/gi;
 // ?password=...  &sslpassword=...  (libpq URLs accept credentials as query parameters too)
 const QUERY_SECRET = /([?&][a-z_]*(?:password|secret|token)[a-z_]*=)([^&#\s]*)/gi;
 // libpq keyword strings: "host=db password=s3cret" or password='s 3'

@@ -92,6 +92,20 @@ export function transactionGroup(h: Harness): void {
       expect(await snapshot(store)).toEqual(before);
     });
 
+    it('transaction(fn) refuses a tx used after the transaction ended, and writes nothing', async () => {
+      const { store } = await h.open();
+      let leaked: Parameters<Parameters<typeof store.transaction>[0]>[0] | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+        await tx.save({ id: 'inside' });
+      });
+      const before = await snapshot(store);
+      await expectStorageError(leaked!.save({ id: 'late' }), 'validation', /after its transaction ended/);
+      await expectStorageError(leaked!.load('inside'), 'validation', /after its transaction ended/);
+      expect(await snapshot(store)).toEqual(before);
+      expect(await store.exists('late')).toBe(false);
+    });
+
     it('transaction(fn) calls in sequence see each other committed', async () => {
       const { store } = await h.open();
       for (let i = 0; i < 5; i++) {
