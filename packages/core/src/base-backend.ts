@@ -578,10 +578,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-// Within one statement a row may appear once (PostgreSQL refuses ON CONFLICT touching a row twice);
-// the last occurrence wins, as sequential saves would. Rows go out in id order so that two concurrent
-// batches touching the same ids lock them in the same order and cannot deadlock each other.
-function dedupeById(rows: WriteRow[]): WriteRow[] {
+/**
+ * Prepares rows for one bulk statement: a row may appear once (PostgreSQL refuses ON CONFLICT touching a
+ * row twice), the last occurrence wins as sequential saves would, and rows go out in id order so that two
+ * concurrent batches touching the same ids lock them in the same order and cannot deadlock each other.
+ */
+export function dedupeById(rows: readonly WriteRow[]): WriteRow[] {
   const byId = new Map<string, WriteRow>();
   for (const row of rows) byId.set(row.id, row);
   return [...byId.values()].sort((a, b) => compareCodePoints(a.id, b.id));

@@ -15,7 +15,7 @@ export type {
   StorageStats,
   StreamOptions,
 } from './backend.js';
-export { type BackendOptions, BaseStorageBackend, parseOrderBy } from './base-backend.js';
+export { type BackendOptions, BaseStorageBackend, dedupeById, parseOrderBy } from './base-backend.js';
 export { type Clock, type Logger, ManualClock, silentLogger, systemClock } from './clock.js';
 export { compressJson, decompressJson, shouldCompress } from './compression.js';
 export {

@@ -3,6 +3,7 @@ import {
   type BackendOptions,
   BaseStorageBackend,
   coreSettingsFrom,
+  dedupeById,
   describeValue,
   type FilterNode,
   isPlainObject,
@@ -918,13 +919,4 @@ function applyAliases(config: unknown): unknown {
     }
   }
   return out ?? config;
-}
-
-// Within one statement a row may appear once (ON CONFLICT cannot touch a row twice): the last occurrence
-// wins, as with saveMany. Id order (any fixed order will do) keeps the lock order of concurrent writers
-// the same, so they cannot deadlock each other.
-function dedupeById(rows: WriteRow[]): WriteRow[] {
-  const byId = new Map<string, WriteRow>();
-  for (const row of rows) byId.set(row.id, row);
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
