@@ -233,7 +233,7 @@ export class PostgreSQLStorageBackend extends BaseStorageBackend {
   protected override toStorageError(error: unknown): StorageError {
     const target = this.#resolved?.target;
     return toPostgresStorageError(error, {
-      secrets: [target?.password, this.config.password],
+      secrets: [target?.password, this.config.password, ...replicaPasswords(this.config.replicas)],
       ...(target ? { target: describeTarget(target) } : {}),
     });
   }
@@ -919,4 +919,19 @@ function applyAliases(config: unknown): unknown {
     }
   }
   return out ?? config;
+}
+
+// Replica entries may carry their own credentials (postgres://user:password@replica): errors from replica
+// pools go through the same converter, so their passwords must be redacted too.
+function replicaPasswords(entries: readonly string[]): string[] {
+  const passwords: string[] = [];
+  for (const entry of entries) {
+    try {
+      const password = decodeURIComponent(new URL(entry.trim()).password);
+      if (password) passwords.push(password);
+    } catch {
+      // host or host:port entries carry no password
+    }
+  }
+  return passwords;
 }
