@@ -1,3 +1,4 @@
+import { migrateSQLite } from '@recordstore/sqlite';
 import Database from 'better-sqlite3';
 import { type AgentRecord, splitRecord } from '../records.js';
 import { type Contender, LIST_LIMIT, type ListQuery } from './types.js';
@@ -8,52 +9,17 @@ const RAW_CLEANUP_BATCH = 5_000;
 const COLUMNS = 'id, data, type, session_id, thread_id, metadata, created_at, updated_at, expires_at';
 
 /**
- * The schema of @recordstore/sqlite's first migration (packages/sqlite/src/migrations), used by the raw
- * contender when recordstore's own `migrateSQLite` is not exported: same table, same indexes.
- */
-const FALLBACK_DDL = `
-CREATE TABLE IF NOT EXISTS ${SQLITE_TABLE} (
-  id         TEXT    NOT NULL PRIMARY KEY,
-  data       TEXT,
-  data_z     BLOB,
-  compressed INTEGER NOT NULL DEFAULT 0,
-  type       TEXT,
-  session_id TEXT,
-  thread_id  TEXT,
-  metadata   TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  expires_at INTEGER,
-  CHECK ((compressed = 0 AND data IS NOT NULL AND data_z IS NULL)
-      OR (compressed = 1 AND data IS NULL AND data_z IS NOT NULL))
-);
-CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_session_created ON ${SQLITE_TABLE} (session_id, created_at, id);
-CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_thread_created ON ${SQLITE_TABLE} (thread_id, created_at, id);
-CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_type_created ON ${SQLITE_TABLE} (type, created_at, id);
-CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_created ON ${SQLITE_TABLE} (created_at, id);
-CREATE INDEX IF NOT EXISTS ${SQLITE_TABLE}_expires ON ${SQLITE_TABLE} (expires_at) WHERE expires_at IS NOT NULL;
-`;
-
-/**
  * Opens a file the way the raw contender does (WAL, synchronous=NORMAL: recordstore's defaults) and
- * creates the recordstore schema: with recordstore's own migration code when the package exports it.
+ * creates the recordstore schema with recordstore's own migration code.
  */
 export async function openRawSqlite(path: string): Promise<{ db: Database.Database; schema: string }> {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  let schema = 'bench copy of migration 0001';
-  try {
-    const name = '@recordstore/sqlite';
-    const mod = (await import(name)) as Record<string, unknown>;
-    if (typeof mod.migrateSQLite === 'function') {
-      (mod.migrateSQLite as (d: Database.Database) => unknown)(db);
-      schema = '@recordstore/sqlite migrateSQLite()';
-    } else db.exec(FALLBACK_DDL);
-  } catch {
-    db.exec(FALLBACK_DDL);
-  }
+  // recordstore's own migrations: the raw contender works on exactly the same table and indexes.
+  migrateSQLite(db);
+  const schema = '@recordstore/sqlite migrateSQLite()';
   return { db, schema };
 }
 
