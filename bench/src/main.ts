@@ -1,7 +1,8 @@
 /**
- * recordstore benchmark: every workload of issue 7 on the recordstore backends, the raw drivers with best
- * practice and Keyv, interleaved in rounds in one process. Writes bench/results/latest.{json,md} and
- * ratios.svg, after each workload (partial results survive an interrupted run).
+ * recordstore benchmark: point operations, bulk writes, filtered lists, streams and TTL cleanup on the
+ * recordstore backends, the raw drivers with best practice and Keyv, interleaved in rounds in one process.
+ * Writes bench/results/latest.{json,md} and ratios.svg after each workload (partial results survive an
+ * interrupted run).
  *
  *   pnpm bench              full sizes (1,000,000-row tables; takes a while)
  *   pnpm bench -- --quick   smoke run, about a minute
@@ -17,16 +18,13 @@ import type { Contender, Family, OptionalWork } from './contenders/types.js';
 import { parseOptions, selected } from './options.js';
 import { startPostgres } from './postgres-server.js';
 import { machine, type ResultRow, type RunInfo, writeReports } from './report.js';
-import {
-  bulkWorkloads,
-  type FamilyTarget,
-  listAndStreamWorkloads,
-  pointWorkloads,
-  postgresTarget,
-  type RunContext,
-  sqliteTarget,
-  ttlWorkload,
-} from './workloads.js';
+import { bulkWorkloads } from './workloads/bulk-workloads.js';
+import { postgresTarget, sqliteTarget } from './workloads/family-targets.js';
+import { listAndStreamWorkloads } from './workloads/list-workloads.js';
+import { pointWorkloads } from './workloads/point-workloads.js';
+import { unsupportedRow } from './workloads/result-rows.js';
+import type { ContenderSupport, FamilyTarget, RunContext } from './workloads/run-context.js';
+import { ttlWorkload } from './workloads/ttl-workload.js';
 
 const started = Date.now();
 const options = parseOptions(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)));
@@ -83,19 +81,7 @@ async function runFamily(family: Family, target: FamilyTarget) {
   const { names, skipped } = await contendersOf(family);
   const rawName = CONTENDERS[family][0];
   for (const [name, why] of skipped) {
-    rows.push({
-      workload: 'all workloads',
-      family,
-      contender: name,
-      unit: '',
-      median: null,
-      p50_ms: null,
-      p95_ms: null,
-      p99_ms: null,
-      ratio_to_raw: null,
-      supported: false,
-      notes: `not measured: ${why}`,
-    });
+    rows.push(unsupportedRow('all workloads', { name, family }, `not measured: ${why}`));
   }
   const open = (name: ContenderName, t: string) => openContender(name, t);
 
@@ -111,7 +97,7 @@ async function runFamily(family: Family, target: FamilyTarget) {
     }
   }
   // Support facts of every contender (for the "not supported" rows), without opening them.
-  const all = names.map((name) => ({ name, family, unsupported: UNSUPPORTED[name] }));
+  const all: ContenderSupport[] = names.map((name) => ({ name, family, unsupported: UNSUPPORTED[name] }));
   const readers = names.filter((n) => !UNSUPPORTED[n].list);
   if (selected(options, 'list') || selected(options, 'stream')) {
     await listAndStreamWorkloads(ctx, target, readers, open, rawName, all);

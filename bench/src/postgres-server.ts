@@ -26,7 +26,7 @@ const DURABLE_SETTINGS = ['fsync = on', 'synchronous_commit = on', 'full_page_wr
 
 /**
  * Gets a server: `RECORDSTORE_BENCH_POSTGRES_URL` when set; else `provisionPostgres()` of
- * `@recordstore/testkit` when it is built; else a throwaway cluster started here from the local
+ * `@recordstore/testkit/postgres` when it is built; else a throwaway cluster started here from the local
  * PostgreSQL binaries (as TOOLCHAIN.md shows). Durability settings are switched on for the run.
  */
 export async function startPostgres(log: (line: string) => void): Promise<BenchPostgres> {
@@ -80,7 +80,7 @@ export async function startPostgres(log: (line: string) => void): Promise<BenchP
 
 async function fromTestkit(log: (line: string) => void) {
   try {
-    const testkit = (await import('@recordstore/testkit')) as Record<string, unknown>;
+    const testkit = (await import('@recordstore/testkit/postgres')) as Record<string, unknown>;
     const provision = testkit.provisionPostgres as
       | ((o: {
           log?: (l: string) => void;

@@ -20,7 +20,7 @@ export interface ResultRow {
    */
   ratio_to_raw: number | null;
   supported: boolean;
-  /** The target for this row, in words, and whether this run met it. */
+  /** The benchmark's target for this row, in words, and whether this run met it. */
   target?: string;
   target_met?: boolean;
   notes?: string;

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entry points: the backend-neutral conformance suite, and PostgreSQL provisioning (pg & co.).
+  entry: { index: 'src/index.ts', postgres: 'src/postgres.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { applySchema, KeyvPgContender, RawPgContender } from './postgres.js';
+import { KeyvPgContender, KeyvSqliteContender } from './keyv.js';
+import { applySchema, RawPgContender } from './postgres.js';
 import { openRecordstorePostgres, openRecordstoreSqlite } from './recordstore.js';
-import { KeyvSqliteContender, RawSqliteContender } from './sqlite.js';
+import { RawSqliteContender } from './sqlite.js';
 import type { Contender, Family } from './types.js';
 
 /** Every contender, by family; the raw one first. */

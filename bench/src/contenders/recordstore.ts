@@ -1,8 +1,8 @@
-import type { RecordInput, StorageBackend } from '@recordstore/core';
+import type { Filter, RecordImportCapability, RecordInput, StorageBackend } from '@recordstore/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { AgentRecord } from '../records.js';
-import { PG_POOL_SIZE, PG_TABLE, recordstoreFilter } from './postgres.js';
+import { PG_POOL_SIZE, PG_TABLE } from './postgres.js';
 import { SQLITE_TABLE } from './sqlite.js';
 import { type Contender, LIST_LIMIT, type ListQuery, type OptionalWork } from './types.js';
 
@@ -14,12 +14,24 @@ const SQLITE_PKG = '@recordstore/sqlite';
  */
 const importPackage = (name: string): Promise<unknown> => import(name);
 
-/** Method names a backend may offer for COPY-based bulk import; the first one found is measured. */
-const COPY_METHODS = ['importRecords', 'copyRecords', 'copyFrom', 'bulkImport', 'importMany'] as const;
+/** A backend package's store class as an application uses it: `new` with a raw config, then `connect()`. */
+type StoreClass = new (config: Record<string, unknown>) => StorageBackend;
+
+/** The filter of each list query in recordstore's filter language. */
+export function recordstoreFilter(query: ListQuery): Filter {
+  switch (query.kind) {
+    case 'eq-data':
+      return { user_id: query.userId };
+    case 'range-path':
+      return { tokens: { $gte: query.gte, $lt: query.lt } };
+    case 'session':
+      return { session_id: query.sessionId };
+  }
+}
 
 /**
  * A recordstore backend through its public {@link StorageBackend} API only, exactly as an application
- * calls it.
+ * calls it. The COPY import row measures the store's `bulkImport` capability when it offers one.
  */
 export class RecordstoreContender implements Contender {
   readonly raw = false;
@@ -27,7 +39,6 @@ export class RecordstoreContender implements Contender {
   readonly backend: StorageBackend;
   readonly #truncate: () => Promise<void>;
   readonly #release: () => Promise<void>;
-  readonly #copyMethod: string | undefined;
 
   constructor(
     readonly name: string,
@@ -38,22 +49,18 @@ export class RecordstoreContender implements Contender {
     this.backend = backend;
     this.#truncate = admin.truncate;
     this.#release = admin.release;
-    const b = backend as unknown as Record<string, unknown>;
-    this.#copyMethod = COPY_METHODS.find((m) => typeof b[m] === 'function');
+    // The COPY row exists for PostgreSQL only; a SQLite store's bulk import is not measured.
+    const bulk = family === 'postgres' ? backend.capability('bulkImport') : undefined;
     if (family === 'sqlite') this.unsupported.copy = 'COPY is PostgreSQL only';
-    else if (!this.#copyMethod) {
-      this.unsupported.copy = 'not yet: the backend has no COPY-based import method (issue 7 asks for one)';
-    }
-    if (this.#copyMethod) this.copyImport = (records) => this.#copy(records);
+    else if (!bulk) this.unsupported.copy = 'not supported: the store offers no bulkImport capability';
+    if (bulk) this.copyImport = (records) => this.#copy(bulk, records);
   }
 
+  /** Set when the store offers a `bulkImport` capability (see the constructor). */
   copyImport?: (records: AgentRecord[]) => Promise<void>;
 
-  async #copy(records: AgentRecord[]): Promise<void> {
-    const fn = (this.backend as unknown as Record<string, (r: unknown) => Promise<unknown>>)[
-      this.#copyMethod!
-    ]!;
-    await fn.call(this.backend, records);
+  async #copy(bulk: RecordImportCapability, records: AgentRecord[]): Promise<void> {
+    await bulk.importRecords(records as unknown as RecordInput[]);
   }
 
   async save(record: AgentRecord): Promise<void> {
@@ -105,31 +112,15 @@ export async function recordstoreAvailable(family: 'postgres' | 'sqlite'): Promi
   }
 }
 
-type BackendClass = new (config: Record<string, unknown>) => StorageBackend;
-
-/** The config key of the pool size, whichever name the backend's schema uses. */
-function poolKey(cls: unknown): string | undefined {
-  const shape = (cls as { configSchema?: { shape?: Record<string, unknown> } }).configSchema?.shape ?? {};
-  return ['pool_max', 'max_connections', 'pool_size', 'max_pool_size', 'pool_max_size', 'max'].find(
-    (k) => k in shape,
-  );
-}
-
 /** Opens `@recordstore/postgres` on a database with the same pool size as the other contenders. */
 export async function openRecordstorePostgres(url: string): Promise<RecordstoreContender> {
-  const mod = (await importPackage(POSTGRES_PKG)) as unknown as { PostgreSQLStorageBackend: BackendClass };
-  const cls = mod.PostgreSQLStorageBackend;
-  const config: Record<string, unknown> = { url };
-  const shape = (cls as { configSchema?: { shape?: Record<string, unknown> } }).configSchema?.shape ?? {};
-  if ('connection_pool_size' in shape) {
-    // Pool max = size + overflow: the same 16 connections the other contenders get.
-    config.connection_pool_size = PG_POOL_SIZE;
-    config.connection_pool_max_overflow = 0;
-  } else {
-    const key = poolKey(cls);
-    if (key) config[key] = PG_POOL_SIZE;
-  }
-  const backend = new cls(config);
+  const mod = (await importPackage(POSTGRES_PKG)) as { PostgreSQLStorageBackend: StoreClass };
+  // Pool max = size + overflow: the same 16 connections the other contenders get.
+  const backend = new mod.PostgreSQLStorageBackend({
+    url,
+    connection_pool_size: PG_POOL_SIZE,
+    connection_pool_max_overflow: 0,
+  });
   await backend.connect();
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -143,7 +134,7 @@ export async function openRecordstorePostgres(url: string): Promise<RecordstoreC
 
 /** Opens `@recordstore/sqlite` on a file with its defaults (WAL, synchronous=normal). */
 export async function openRecordstoreSqlite(path: string): Promise<RecordstoreContender> {
-  const mod = (await importPackage(SQLITE_PKG)) as unknown as { SQLiteStorageBackend: BackendClass };
+  const mod = (await importPackage(SQLITE_PKG)) as { SQLiteStorageBackend: StoreClass };
   const backend = new mod.SQLiteStorageBackend({ path });
   await backend.connect();
   let admin: Database.Database | undefined;

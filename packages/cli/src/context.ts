@@ -19,6 +19,11 @@ export interface CommandContext {
   out: Output;
   /** The global options merged with the command's own. */
   options: GlobalOptions & Record<string, unknown>;
+  /**
+   * Everything on the command line the command did not parse itself, in order: its arguments and, for a
+   * command that accepts them (`task`), options it does not declare.
+   */
+  operands: readonly string[];
   /** Sets the exit code without failing (e.g. `health` of an unhealthy store). */
   setExitCode(code: number): void;
   /** Resolves the store to work on from `--config`, `--env`, `--storage`. */
@@ -48,6 +53,7 @@ export function makeAction(
       io,
       out,
       options,
+      operands: [...command.args],
       setExitCode: (code) => {
         state.exitCode = code;
       },

@@ -6,13 +6,12 @@ import { registerCleanup } from './commands/cleanup.js';
 import { registerConfig } from './commands/config.js';
 import { registerCopy } from './commands/copy.js';
 import { registerHealth } from './commands/health.js';
-import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerMigrate } from './commands/migrate.js';
-import { registerPartitions } from './commands/partitions.js';
 import { registerRecords } from './commands/records.js';
 import { registerStats } from './commands/stats.js';
+import { registerTask, registerTaskAliases } from './commands/task.js';
 import { registerTour } from './commands/tour.js';
 import type { RunState } from './context.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
@@ -27,7 +26,7 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   const program = new Command('recordstore');
   program
     .description(
-      'Store, query and operate recordstore records (SQLite, PostgreSQL, or any registered backend).\n' +
+      'Store, query and operate recordstore records on any registered backend (SQLite, PostgreSQL, ...).\n' +
         'Without a command it runs the tour on the embedded SQLite store.',
     )
     .version(VERSION, '-V, --version')
@@ -61,8 +60,8 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   registerRecords(program, io, state);
   registerCleanup(program, io, state);
   registerMigrate(program, io, state);
-  registerPartitions(program, io, state);
-  registerIndexes(program, io, state);
+  registerTask(program, io, state);
+  registerTaskAliases(program, io, state);
   registerAudit(program, io, state);
   registerMetrics(program, io, state);
   registerBackup(program, io, state);

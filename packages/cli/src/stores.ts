@@ -1,16 +1,18 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   createStorage,
   createStorageFromConfig,
+  isStorageError,
   parseStoreSpec,
   type StorageBackend,
+  type StoreSpec,
   storeKey,
+  validateBackendConfig,
 } from '@recordstore/core';
 import { registerBuiltinBackends } from './builtins.js';
 import { CliError } from './cli-error.js';
 import type { CommandContext } from './context.js';
 import { EXIT } from './exit-codes.js';
+import { configBaseDir } from './io.js';
 import { collectSecrets, loadConfigOf } from './target.js';
 
 /** A store named by `--from` / `--to`, resolved but not opened. */
@@ -22,15 +24,20 @@ export interface ResolvedStore {
   config: Record<string, unknown>;
   /** The storage type's name when the spec named one from the config file. */
   name: string | null;
-  /** A credential-free identity (`sqlite:/abs/x.db`, `postgresql://host:5432/db?schema=public`): safe to print. */
+  /** A credential-free identity from the backend (`sqlite:/abs/x.db`, `postgresql://host:5432/db?schema=public`): safe to print. */
   key: string;
+  /** Where the backend's package and relative module paths are looked for. */
+  baseDir: string;
+  /** Where the config block is, for messages (`to`, `storage_types.<name>.config`). */
+  configPath: string;
   /** Opens (creates and connects) the store. */
   open(): Promise<StorageBackend>;
 }
 
 /**
- * Resolves a `--from` / `--to` store: `sqlite:./x.db` (relative to the working directory), `postgres://...`,
- * `memory:`, or the name of a `storage_types` entry of the config file (`--config`, else ./recordstore.yaml).
+ * Resolves a `--from` / `--to` store: an inline form a registered backend claims (`sqlite:./x.db`,
+ * `postgres://...`, `memory:`), or the name of a `storage_types` entry of the config file (`--config`, else
+ * ./recordstore.yaml).
  * @param option the option it came from, named in errors (`from`, `to`)
  */
 export async function resolveStore(
@@ -39,27 +46,26 @@ export async function resolveStore(
   option: string,
 ): Promise<ResolvedStore> {
   registerBuiltinBackends();
-  let spec: ReturnType<typeof parseStoreSpec>;
+  let spec: StoreSpec;
   try {
-    spec = parseStoreSpec(text);
+    spec = await parseStoreSpec(text, { baseDir: ctx.io.cwd });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CliError('usage', `--${option}: ${message}`, { path: option });
+    if (!isStorageError(error, 'config')) throw error;
+    throw new CliError('usage', `--${option}: ${error.message}`, { path: option });
   }
   if (spec.kind === 'inline') {
-    const config = { ...spec.config };
-    // The CLI's working directory (not the process's, for in-process runs) anchors relative SQLite paths.
-    if (spec.class === 'sqlite' && typeof config.path === 'string' && !config.path.startsWith(':memory:')) {
-      config.path = resolve(ctx.io.cwd, config.path);
-    }
+    const { class: cls, config } = spec;
     ctx.addSecrets(collectSecrets(config));
+    const where = { baseDir: ctx.io.cwd, path: option };
     return {
       spec: text,
-      class: spec.class,
+      class: cls,
       config,
       name: null,
-      key: storeKey({ class: spec.class, config }),
-      open: () => createStorage({ class: spec.class, config }, { baseDir: ctx.io.cwd, path: option }),
+      key: await storeKey({ class: cls, config }, where),
+      baseDir: where.baseDir,
+      configPath: option,
+      open: () => createStorage({ class: cls, config }, where),
     };
   }
   const loaded = await loadConfigOf(ctx.options, ctx.io);
@@ -67,7 +73,7 @@ export async function resolveStore(
     throw new CliError(
       'usage',
       `--${option} ${spec.name}: there is no config file to find a storage type "${spec.name}" in (looked for ./recordstore.yaml); ` +
-        'pass --config <file>, or write the store as sqlite:<path> or postgres://<url>.',
+        'pass --config <file>, or write the store inline (e.g. sqlite:<path> or postgres://<url>).',
       { path: option },
     );
   }
@@ -81,28 +87,47 @@ export async function resolveStore(
   }
   ctx.addSecrets(collectSecrets(loaded.storageTypes));
   const config = { ...(type.config ?? {}) } as Record<string, unknown>;
-  const keyConfig =
-    type.class === 'sqlite' && typeof config.path === 'string' && !config.path.startsWith(':memory:')
-      ? { ...config, path: resolve(ctx.io.cwd, config.path) }
-      : config;
+  const where = {
+    baseDir: configBaseDir(loaded.file, ctx.io.cwd),
+    path: `storage_types.${spec.name}.config`,
+  };
+  const name = spec.name;
   return {
     spec: text,
     class: type.class,
     config,
-    name: spec.name,
-    key: storeKey({ class: type.class, config: keyConfig }),
-    open: () => createStorageFromConfig(loaded, spec.name),
+    name,
+    key: await storeKey({ class: type.class, config }, where),
+    baseDir: where.baseDir,
+    configPath: where.path,
+    open: () => createStorageFromConfig(loaded, name),
   };
 }
 
-/** Refuses to read from an SQLite file that does not exist (opening it would create an empty store). */
-export function assertSourceExists(store: ResolvedStore, option: string): void {
-  if (store.class !== 'sqlite' || store.name !== null) return;
-  const path = store.config.path;
-  if (typeof path === 'string' && !path.startsWith(':memory:') && !existsSync(path)) {
+/**
+ * Refuses to read from a store that was never set up: a backend with migrations reports none of them
+ * applied (a mistyped SQLite path or database name; opening it would create an empty store). Asked of
+ * the backend's migrator, which reads without creating anything; backends without one are not checked.
+ */
+export async function assertSetUp(store: ResolvedStore, option: string): Promise<void> {
+  const validated = await validateBackendConfig(store.class, store.config, {
+    baseDir: store.baseDir,
+    path: store.configPath,
+  });
+  const capabilities = validated.definition.capabilities;
+  if (capabilities?.migrator === undefined) return;
+  const migrator = capabilities.migrator(validated.config);
+  let migrations: ReadonlyArray<{ applied: boolean }>;
+  try {
+    migrations = (await migrator.status()).migrations;
+  } finally {
+    await migrator.close().catch(() => undefined);
+  }
+  if (migrations.length > 0 && migrations.every((m) => !m.applied)) {
     throw new CliError(
       'usage',
-      `--${option}: the SQLite file ${path} does not exist; check the path (it is relative to the working directory).`,
+      `--${option}: the store ${store.key} does not exist yet (none of its ${migrations.length} schema migrations is ` +
+        'applied); check the path or URL: opening it would create an empty store.',
       { path: option },
     );
   }

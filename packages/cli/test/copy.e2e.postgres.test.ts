@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentSessionRecords, seedSqlite } from './fixtures/agent-sessions.js';
 import { BIN, parseJson, requireBuild, runCliProcess, tempDir } from './helpers.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, requireBuild, runCliProcess, tempDir } from './helpers.js';
 

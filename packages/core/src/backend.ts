@@ -1,5 +1,7 @@
-import type { Filter, FilterNode, OrderBy } from './filter/types.js';
-import type { RecordInput, RecordRow, StoredRecord, WriteRow } from './record.js';
+import type { DriverCapabilityObjects } from './driver/capabilities.js';
+import type { Filter, OrderBy } from './filter/types.js';
+import type { RecordInput, StoredRecord } from './record.js';
+import type { RecordImportCapability } from './runtime/bulk-import.js';
 
 /** Options of {@link StorageBackend.list}. */
 export interface ListOptions {
@@ -100,11 +102,26 @@ export interface BackendCapabilities {
   compression: 'none' | 'payload' | 'column';
   /** Largest record (JSON bytes) the backend accepts. */
   maxRecordBytes: number;
+  /**
+   * `native`: the driver compiles filters to its query language. `scan`: it cannot, and core evaluates
+   * filters with the in-memory reference over the driver's scan (fine for small stores, linear in size).
+   */
+  filtering: 'native' | 'scan';
 }
 
 /**
- * The storage contract. Implementations usually extend {@link BaseStorageBackend}, which supplies
- * lifecycle, validation, TTL, stats and timers, and only implement the database work.
+ * The optional abilities a connected store may offer, asked for by name with
+ * {@link StorageBackend.capability}: a bulk import path, metrics, an audit log, meta storage, the schema
+ * version.
+ */
+export interface StorageCapabilityObjects extends Omit<DriverCapabilityObjects, 'bulkImport'> {
+  /** Validated bulk writes (PostgreSQL's COPY), faster than saveMany for large imports. */
+  bulkImport?: RecordImportCapability;
+}
+
+/**
+ * The storage contract applications code against. Backends do not implement it directly: they supply a
+ * small `StorageDriver` (database work only) and core's `StorageRuntime` composes it into this.
  */
 export interface StorageBackend extends StorageOperations {
   /** The registered backend name. */
@@ -125,31 +142,8 @@ export interface StorageBackend extends StorageOperations {
   cleanupOldData(retentionDays: number): Promise<number>;
   healthCheck(): Promise<HealthReport>;
   stats(): Promise<StorageStats>;
-}
-
-/**
- * The row-level work a backend does, on its main connection or inside a transaction. Filters arrive
- * validated and already restricted to live rows; rows arrive validated and stamped.
- */
-export interface RowStore {
-  /**
-   * Inserts or updates rows, each in full. On conflict the stored `created_at` is kept, unless
-   * `keepCreatedAt` is false or the stored row had expired at `now` (then the new row replaces it whole).
-   * All rows or none.
-   */
-  upsertRows(rows: readonly WriteRow[], options: { keepCreatedAt: boolean; now: number }): Promise<void>;
-  /** Reads one row, expired or not; `forUpdate` locks it until the transaction ends where that exists. */
-  loadRow(id: string, options?: { forUpdate?: boolean }): Promise<RecordRow | null>;
-  /** True when a row with this id exists and has not expired at `now`. */
-  existsRow(id: string, now: number): Promise<boolean>;
-  /** Deletes rows by id; returns how many existed. */
-  deleteRows(ids: readonly string[]): Promise<number>;
-  /** Deletes one row only if it has expired at `now` (lazy expiry must not delete a row just re-saved). */
-  deleteRowIfExpired(id: string, now: number): Promise<boolean>;
-  countRows(filter: FilterNode): Promise<number>;
-  /** Rows matching `filter`, ordered by `orderBy` then by id in the first key's direction. */
-  listRows(filter: FilterNode, query: RowQuery): Promise<RecordRow[]>;
-  deleteRowsWhere(filter: FilterNode): Promise<number>;
+  /** An optional ability of this store (see {@link StorageCapabilityObjects}), or undefined when not offered. */
+  capability<K extends keyof StorageCapabilityObjects>(name: K): StorageCapabilityObjects[K] | undefined;
 }
 
 /** Order and window of {@link RowStore.listRows}. */

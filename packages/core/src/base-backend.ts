@@ -3,7 +3,6 @@ import type {
   HealthReport,
   ListOptions,
   RowQuery,
-  RowStore,
   SaveOptions,
   StorageBackend,
   StorageOperations,
@@ -12,6 +11,7 @@ import type {
 } from './backend.js';
 import { type Clock, type Logger, silentLogger, systemClock } from './clock.js';
 import type { CoreSettings } from './config/common-config.js';
+import type { RowStore as DriverRowStore } from './driver/driver.js';
 import { isStorageError, StorageError, validationError } from './errors.js';
 import { compareCodePoints } from './filter/compare.js';
 import { parseFilter } from './filter/parse.js';
@@ -28,29 +28,27 @@ import {
   validateId,
   type WriteRow,
 } from './record.js';
+import { dedupeById, NEWEST_FIRST, parseOrderBy } from './runtime/query-plan.js';
+import type { BackendOptions } from './runtime/storage-runtime.js';
 import { BackupScheduler } from './transfer/scheduler.js';
 
-/** Runtime options of a backend that are not config: injected clock and logger. */
-export interface BackendOptions {
-  clock?: Clock;
-  logger?: Logger;
-}
-
-const ORDERABLE = new Set<OrderBy['field']>([
-  'created_at',
-  'updated_at',
-  'expires_at',
-  'id',
-  'type',
-  'session_id',
-  'thread_id',
-]);
-const NEWEST_FIRST: readonly OrderBy[] = [{ field: 'created_at', direction: 'desc' }];
+/** The old row store: the driver's plus the members each backend implemented itself. */
+export type LegacyRowStore = Required<
+  Pick<
+    DriverRowStore,
+    'upsertRows' | 'loadRow' | 'deleteRows' | 'countRows' | 'listRows' | 'deleteRowsWhere' | 'existsRow'
+  >
+> & {
+  deleteRowIfExpired(id: string, now: number): Promise<boolean>;
+};
 
 /**
+ * @deprecated Transitional: backends not yet ported to the driver seam (`StorageDriver` +
+ * `StorageRuntime`) extend this. It will be removed.
+ *
  * The base of every backend: it owns the lifecycle (connect once, close once), input validation, record
  * stamping, TTL (lazy expiry, cleanup timer), stats and the transaction facade, so a backend implements
- * only database work: a {@link RowStore} plus a few maintenance statements.
+ * only database work: a {@link LegacyRowStore} plus a few maintenance statements.
  */
 export abstract class BaseStorageBackend implements StorageBackend {
   abstract readonly name: string;
@@ -76,9 +74,9 @@ export abstract class BaseStorageBackend implements StorageBackend {
   /** Releases everything `openConnection` acquired. */
   protected abstract closeConnection(): Promise<void>;
   /** The row store on the backend's main connection (outside transactions). */
-  protected abstract get rows(): RowStore;
+  protected abstract get rows(): LegacyRowStore;
   /** Runs `fn` inside one database transaction; commits when it resolves, rolls back when it throws. */
-  protected abstract withTransaction<T>(fn: (rows: RowStore) => Promise<T>): Promise<T>;
+  protected abstract withTransaction<T>(fn: (rows: LegacyRowStore) => Promise<T>): Promise<T>;
   /** Deletes rows expired at `now`, in batches of `batchSize`; returns how many. */
   protected abstract deleteExpiredRows(now: number, batchSize: number): Promise<number>;
   /** Deletes rows created before `cutoff` (epoch ms), in batches; returns how many. */
@@ -198,7 +196,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
     }
   }
 
-  // --- The operations, written once against a RowStore so transactions reuse them. ---
+  // --- The operations, written once against a LegacyRowStore so transactions reuse them. ---
 
   #writeRow(record: RecordInput, options: SaveOptions | undefined, now: number): WriteRow {
     return toWriteRow(record, {
@@ -259,14 +257,14 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return { orderBy: parseOrderBy(options?.orderBy), limit: limit ?? null, offset };
   }
 
-  async #save(rows: RowStore, record: RecordInput, options?: SaveOptions): Promise<string> {
+  async #save(rows: LegacyRowStore, record: RecordInput, options?: SaveOptions): Promise<string> {
     const now = this.clock.now();
     const row = this.#writeRow(record, options, now);
     await rows.upsertRows([row], { keepCreatedAt: !options?.preserveTimestamps, now });
     return row.id;
   }
 
-  async #load(rows: RowStore, id: string): Promise<StoredRecord | null> {
+  async #load(rows: LegacyRowStore, id: string): Promise<StoredRecord | null> {
     validateId(id);
     const row = await rows.loadRow(id);
     if (row !== null) return this.#liveRecord(rows, row);
@@ -274,7 +272,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return null;
   }
 
-  async #liveRecord(rows: RowStore, row: RecordRow): Promise<StoredRecord | null> {
+  async #liveRecord(rows: LegacyRowStore, row: RecordRow): Promise<StoredRecord | null> {
     const now = this.clock.now();
     if (isExpired(row, now)) {
       this.#counters.misses++;
@@ -285,7 +283,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return toStoredRecord(row);
   }
 
-  async #update(rows: RowStore, id: string, changes: Record<string, unknown>): Promise<boolean> {
+  async #update(rows: LegacyRowStore, id: string, changes: Record<string, unknown>): Promise<boolean> {
     validateId(id);
     if (!isPlainObject(changes)) {
       throw validationError(
@@ -311,7 +309,11 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return true;
   }
 
-  async #saveMany(rows: RowStore, records: readonly RecordInput[], options?: SaveOptions): Promise<string[]> {
+  async #saveMany(
+    rows: LegacyRowStore,
+    records: readonly RecordInput[],
+    options?: SaveOptions,
+  ): Promise<string[]> {
     if (!Array.isArray(records)) {
       throw validationError(`saveMany takes an array of records, got ${describeValue(records)}.`, 'records');
     }
@@ -328,7 +330,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return writeRows.map((r) => r.id);
   }
 
-  async #deleteMany(rows: RowStore, idsOrFilter: readonly string[] | Filter): Promise<number> {
+  async #deleteMany(rows: LegacyRowStore, idsOrFilter: readonly string[] | Filter): Promise<number> {
     if (Array.isArray(idsOrFilter)) {
       const ids = idsOrFilter.map((id, i) => validateId(id, `ids[${i}]`));
       let deleted = 0;
@@ -340,14 +342,18 @@ export abstract class BaseStorageBackend implements StorageBackend {
     return rows.deleteRowsWhere(this.#liveFilter(idsOrFilter as Filter, this.clock.now()));
   }
 
-  async #list(rows: RowStore, filter: Filter | undefined, options?: ListOptions): Promise<StoredRecord[]> {
+  async #list(
+    rows: LegacyRowStore,
+    filter: Filter | undefined,
+    options?: ListOptions,
+  ): Promise<StoredRecord[]> {
     const query = this.#rowQuery(options);
     const found = await rows.listRows(this.#liveFilter(filter, this.clock.now()), query);
     return found.map(toStoredRecord);
   }
 
-  #operationsOn(rows: RowStore, inTransaction: boolean): StorageOperations {
-    const atomically = <T>(fn: (r: RowStore) => Promise<T>): Promise<T> =>
+  #operationsOn(rows: LegacyRowStore, inTransaction: boolean): StorageOperations {
+    const atomically = <T>(fn: (r: LegacyRowStore) => Promise<T>): Promise<T> =>
       inTransaction ? fn(rows) : this.withTransaction(fn);
     return {
       save: (record, options) => this.#save(rows, record, options),
@@ -372,7 +378,7 @@ export abstract class BaseStorageBackend implements StorageBackend {
    * tell them from its own errors and retry), and a `tx` kept past its transaction is refused instead of
    * running on a connection that may already serve someone else.
    */
-  #transactionOperations(rows: RowStore, isOpen: () => boolean): StorageOperations {
+  #transactionOperations(rows: LegacyRowStore, isOpen: () => boolean): StorageOperations {
     const operations = this.#operationsOn(rows, true);
     const guarded: Record<string, unknown> = {};
     for (const [name, operation] of Object.entries(operations) as [
@@ -564,6 +570,10 @@ export abstract class BaseStorageBackend implements StorageBackend {
     }
   }
 
+  capability(): undefined {
+    return undefined;
+  }
+
   async stats(): Promise<StorageStats> {
     const extra = this.#connected ? await this.run('stats', () => this.collectStats()) : {};
     return { backend: this.name, operations: { ...this.#operations }, ...this.#counters, ...extra };
@@ -576,41 +586,4 @@ function elapsed(started: number): number {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Prepares rows for one bulk statement: a row may appear once (PostgreSQL refuses ON CONFLICT touching a
- * row twice), the last occurrence wins as sequential saves would, and rows go out in id order so that two
- * concurrent batches touching the same ids lock them in the same order and cannot deadlock each other.
- */
-export function dedupeById(rows: readonly WriteRow[]): WriteRow[] {
-  const byId = new Map<string, WriteRow>();
-  for (const row of rows) byId.set(row.id, row);
-  return [...byId.values()].sort((a, b) => compareCodePoints(a.id, b.id));
-}
-
-/** Parses `orderBy` options: `'created_at'`, `'-created_at'`, `{ field, direction }` or a list of them. */
-export function parseOrderBy(orderBy: ListOptions['orderBy']): OrderBy[] {
-  if (orderBy === undefined) return [...NEWEST_FIRST];
-  const list = Array.isArray(orderBy) ? orderBy : [orderBy];
-  if (list.length === 0) return [...NEWEST_FIRST];
-  return list.map((entry, i) => {
-    const spec: OrderBy =
-      typeof entry === 'string'
-        ? entry.startsWith('-')
-          ? { field: entry.slice(1) as OrderBy['field'], direction: 'desc' }
-          : { field: entry as OrderBy['field'], direction: 'asc' }
-        : entry;
-    if (
-      !isPlainObject(spec) ||
-      !ORDERABLE.has(spec.field) ||
-      (spec.direction !== 'asc' && spec.direction !== 'desc')
-    ) {
-      throw validationError(
-        `orderBy[${i}] must name one of ${[...ORDERABLE].join(', ')} with direction asc or desc, got ${describeValue(entry)}.`,
-        'orderBy',
-      );
-    }
-    return { field: spec.field, direction: spec.direction };
-  });
 }

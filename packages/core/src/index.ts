@@ -8,14 +8,33 @@ export type {
   HealthStatus,
   ListOptions,
   RowQuery,
-  RowStore,
   SaveOptions,
   StorageBackend,
+  StorageCapabilityObjects,
   StorageOperations,
   StorageStats,
   StreamOptions,
 } from './backend.js';
-export { type BackendOptions, BaseStorageBackend, dedupeById, parseOrderBy } from './base-backend.js';
+export { BaseStorageBackend, type LegacyRowStore } from './base-backend.js';
+export {
+  isParsedBackendConfig,
+  type LocateKey,
+  type ParseBackendConfigOptions,
+  type ParsedBackendConfig,
+  parseBackendConfig,
+} from './config/backend-config.js';
+export * from './driver/capabilities.js';
+export {
+  type AnyBackendDefinition,
+  type BackendDefinition,
+  defineBackend,
+  isBackendDefinition,
+} from './driver/definition.js';
+export type { DriverCapabilities, DriverContext, DriverStats, RowStore, StorageDriver } from './driver/driver.js';
+export { isStandardSchema, type StandardSchemaV1 } from './driver/standard-schema.js';
+export type { ImportRecordsOptions, ImportSource, RecordImportCapability } from './runtime/bulk-import.js';
+export { dedupeById, parseOrderBy } from './runtime/query-plan.js';
+export { type BackendOptions, StorageRuntime } from './runtime/storage-runtime.js';
 export { type Clock, type Logger, ManualClock, silentLogger, systemClock } from './clock.js';
 export { compressJson, decompressJson, shouldCompress } from './compression.js';
 export {
@@ -28,6 +47,11 @@ export {
   DEFAULT_BACKUP_PATH,
 } from './config/common-config.js';
 export {
+  createStorageFromConfig,
+  type ValidatedStorageType,
+  validateLoadedConfig,
+} from './config/config-backends.js';
+export {
   configBoolean,
   configCount,
   configNumber,
@@ -36,17 +60,14 @@ export {
   configString,
 } from './config/fields.js';
 export { type EnvSource, interpolateString, interpolateValue } from './config/interpolate.js';
-export {
-  createStorageFromConfig,
-  type LoadConfigOptions,
-  type LoadedConfig,
-  loadConfig,
-  parseConfigText,
-  type StorageTypeConfig,
-  type ValidatedStorageType,
-  validateLoadedConfig,
-} from './config/loader.js';
+export type {
+  LoadConfigOptions,
+  LoadedConfig,
+  StorageTypeConfig,
+} from './config/loaded-config.js';
+export { loadConfig, parseConfigText } from './config/loader.js';
 export { isSecretKey, MASK, maskSecrets, maskSecretsInString } from './config/secrets.js';
+export { describeType, describeValue } from './describe-value.js';
 export {
   isStorageError,
   StorageError,
@@ -55,18 +76,25 @@ export {
   validationError,
 } from './errors.js';
 export * from './filter/index.js';
-export { type MemoryConfig, MemoryStorageBackend, memoryConfigSchema } from './memory/memory-backend.js';
 export {
-  describeType,
-  describeValue,
-  generateId,
-  isExpired,
   isPlainObject,
-  isReservedKey,
   type JsonObject,
   type JsonValue,
   MAX_DEPTH,
-  MAX_ID_LENGTH,
+  setOwn,
+  toJsonValue,
+  unstorableStringReason,
+} from './json-value.js';
+export {
+  type MemoryConfig,
+  MemoryStorageBackend,
+  memoryBackend,
+  memoryConfigSchema,
+} from './memory/memory-backend.js';
+export { MemoryDriver } from './memory/memory-driver.js';
+export {
+  isExpired,
+  isReservedKey,
   RESERVED_KEYS,
   type RecordInput,
   type RecordRow,
@@ -74,26 +102,14 @@ export {
   STRING_COLUMNS,
   type StoredRecord,
   type StringColumn,
-  setOwn,
   TIME_COLUMNS,
   type TimeColumn,
   type TimestampInput,
-  toEpochMs,
-  toJsonValue,
   toStoredRecord,
   toWriteRow,
-  unstorableStringReason,
-  validateId,
   type WriteRow,
 } from './record.js';
-export {
-  type BackendClass,
-  createStorage,
-  type RegisterBackendOptions,
-  registerBackend,
-  registeredBackendNames,
-  resolveBackend,
-  type ValidatedBackendConfig,
-  validateBackendConfig,
-} from './registry.js';
+export { generateId, MAX_ID_LENGTH, validateId } from './record-id.js';
+export * from './registry/index.js';
+export { toEpochMs } from './timestamp.js';
 export * from './transfer/index.js';

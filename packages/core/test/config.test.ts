@@ -1,71 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references are the subject of these tests.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createStorageFromConfig,
-  interpolateString,
-  type LoadedConfig,
-  loadConfig,
-  MASK,
-  maskSecrets,
-  parseConfigText,
-  StorageError,
-  validateLoadedConfig,
-} from '../src/index.js';
-import { createTempApp, FIXTURES, tempDir, writeFiles } from './helpers/temp-app.js';
+import { describe, expect, it } from 'vitest';
+import { interpolateString, loadConfig, MASK, maskSecrets } from '../src/index.js';
+import { storageError as expectError } from './helpers/config-errors.js';
+import { BASE, useConfigDir } from './helpers/config-files.js';
+import { writeFiles } from './helpers/temp-app.js';
 
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('recordstore-config-');
-});
-afterEach(() => tmp.cleanup());
-
-/** Writes `text` as `recordstore.yaml` in the temp dir and loads it. */
-async function load(text: string, options: Parameters<typeof loadConfig>[1] = {}): Promise<LoadedConfig> {
-  writeFiles(tmp.dir, { 'recordstore.yaml': text });
-  return loadConfig(join(tmp.dir, 'recordstore.yaml'), { env: {}, ...options });
-}
-
-async function storageError(fn: () => Promise<unknown> | unknown): Promise<StorageError> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).kind).toBe('config');
-    return error as StorageError;
-  }
-  throw new Error('expected a StorageError, but the call succeeded');
-}
-
-const BASE = `
-storage_types:
-  main:
-    class: memory
-    description: "Main store for \${APP:demo}"
-    metadata:
-      owner: "\${OWNER:platform}"
-    config:
-      batch_size: "\${BATCH:500}"
-      ttl_enabled: false
-environments:
-  development:
-    storage_types:
-      main:
-        config:
-          batch_size: 10
-  production:
-    storage_types:
-      main:
-        config:
-          batch_size: "\${PROD_BATCH}"
-          ttl_enabled: true
-`;
+const { dir, load } = useConfigDir();
+const storageError = (fn: () => unknown) => expectError(fn, 'config');
 
 describe('loadConfig(file): file format', () => {
   it('reads storage types, records the absolute file and picks the only type as default', async () => {
     const config = await load(BASE);
-    expect(config.file).toBe(join(tmp.dir, 'recordstore.yaml'));
+    expect(config.file).toBe(join(dir(), 'recordstore.yaml'));
     expect(config.environment).toBeNull();
     expect(config.defaultStorage).toBe('main');
     expect(config.storageTypes.main).toEqual({
@@ -136,8 +83,8 @@ describe('loadConfig(file): file format', () => {
     const yaml = await storageError(() => load('storage_types:\n  a: [unclosed\n'));
     expect(yaml.message).toContain('invalid YAML');
     expect(yaml.message).toMatch(/line \d+/);
-    const missing = await storageError(() => loadConfig(join(tmp.dir, 'nope.yaml')));
-    expect(missing.message).toContain(`Config file not found: ${join(tmp.dir, 'nope.yaml')}`);
+    const missing = await storageError(() => loadConfig(join(dir(), 'nope.yaml')));
+    expect(missing.message).toContain(`Config file not found: ${join(dir(), 'nope.yaml')}`);
     const empty = await storageError(() => load('# nothing\n'));
     expect(empty.message).toContain('the config is empty');
   });
@@ -196,7 +143,7 @@ describe('interpolation', () => {
       'storage_types.main.config.backup_path: environment variable BACKUP_DIR is not set',
     );
     expect(error.message).toContain('${BACKUP_DIR:}');
-    expect(error.message).toContain(join(tmp.dir, 'recordstore.yaml'));
+    expect(error.message).toContain(join(dir(), 'recordstore.yaml'));
   });
 
   it('treats an empty variable as unset (the default applies; without one it is an error)', async () => {
@@ -218,11 +165,11 @@ describe('interpolation', () => {
   it('reads process.env when no env is given', async () => {
     process.env.RECORDSTORE_TEST_BATCH = '42';
     try {
-      writeFiles(tmp.dir, {
+      writeFiles(dir(), {
         'c.yaml':
           'storage_types:\n  m: { class: memory, config: { batch_size: "${RECORDSTORE_TEST_BATCH}" } }\n',
       });
-      const config = await loadConfig(join(tmp.dir, 'c.yaml'));
+      const config = await loadConfig(join(dir(), 'c.yaml'));
       expect(config.storageTypes.m?.config.batch_size).toBe('42');
     } finally {
       delete process.env.RECORDSTORE_TEST_BATCH;
@@ -313,165 +260,6 @@ environments:
   });
 });
 
-describe('validateLoadedConfig(config)', () => {
-  it('validates every storage type and reports mapped aliases', async () => {
-    const config = await load(
-      `storage_types:
-  main:
-    class: MemoryStorageBackend
-    config: { enable_ttl: "yes", default_ttl_seconds: "\${TTL:3600}", enable_compression: "false" }
-  other: { class: memory }
-default: main
-`,
-    );
-    const result = await validateLoadedConfig(config);
-    expect(result.map((r) => [r.name, r.backend])).toEqual([
-      ['main', 'memory'],
-      ['other', 'memory'],
-    ]);
-    expect(result[0]?.config).toMatchObject({
-      ttl_enabled: true,
-      default_ttl_seconds: 3600,
-      compression_enabled: false,
-    });
-    expect(result[0]?.mappedKeys).toEqual([
-      { from: 'enable_ttl', to: 'ttl_enabled' },
-      { from: 'enable_compression', to: 'compression_enabled' },
-    ]);
-  });
-
-  it('names the key path as written (aliases and overlays included), the value seen and what was expected', async () => {
-    const file = join(tmp.dir, 'recordstore.yaml');
-    const base = await load(
-      'storage_types:\n  main:\n    class: memory\n    config:\n      enable_ttl: perhaps\n',
-    );
-    const error = await storageError(() => validateLoadedConfig(base));
-    expect(error.path).toBe('storage_types.main.config.enable_ttl');
-    expect(error.message).toBe(
-      `${file}: storage_types.main.config.enable_ttl: expected a boolean (true or false), got "perhaps"`,
-    );
-    const overlaid = await load(BASE, { environment: 'production', env: { PROD_BATCH: 'abc' } });
-    const fromOverlay = await storageError(() => validateLoadedConfig(overlaid));
-    expect(fromOverlay.path).toBe('environments.production.storage_types.main.config.batch_size');
-    expect(fromOverlay.message).toContain(
-      'environments.production.storage_types.main.config.batch_size: expected a positive integer, got "abc"',
-    );
-  });
-
-  it('refuses unknown keys with "did you mean"', async () => {
-    const config = await load('storage_types:\n  main:\n    class: memory\n    config: { batch_sizes: 3 }\n');
-    const error = await storageError(() => validateLoadedConfig(config));
-    expect(error.message).toContain(
-      'storage_types.main.config.batch_sizes: unknown key "batch_sizes" (did you mean "batch_size"?)',
-    );
-  });
-
-  it('names the class key path for an unknown class', async () => {
-    const config = await load(
-      'storage_types:\n  main: { class: src.backends.redis_backend.RedisStorageBackend }\n',
-    );
-    const error = await storageError(() => validateLoadedConfig(config));
-    expect(error.path).toBe('storage_types.main.class');
-    expect(error.message).toContain(
-      'storage_types.main.class: Unknown storage class "src.backends.redis_backend.RedisStorageBackend"',
-    );
-  });
-
-  it('reports the problems of all storage types together', async () => {
-    const config = await load(
-      'storage_types:\n  a: { class: memory, config: { batch_size: x } }\n  b: { class: memory, config: { nope: 1 } }\ndefault: a\n',
-    );
-    const error = await storageError(() => validateLoadedConfig(config));
-    expect(error.message).toContain('2 storage types have problems:');
-    expect(error.message).toContain(
-      'storage_types.a.config.batch_size: expected a positive integer, got "x"',
-    );
-    expect(error.message).toContain('storage_types.b.config.nope: unknown key "nope"');
-  });
-
-  it('masks secrets in error messages', async () => {
-    const app = createTempApp();
-    try {
-      writeFiles(app.dir, {
-        'recordstore.yaml': `storage_types:
-  notes:
-    class: ./adapters/notebook/index.mjs#NotebookStorageBackend
-    config:
-      password: "\${NOTES_PASSWORD}"
-`,
-      });
-      const config = await loadConfig(join(app.dir, 'recordstore.yaml'), {
-        env: { NOTES_PASSWORD: 'p4ssw0rd!' },
-      });
-      const error = await storageError(() => validateLoadedConfig(config));
-      expect(error.message).toContain('storage_types.notes.config.password: unknown key "password"');
-      expect(error.message).not.toContain('p4ssw0rd!');
-      // A secret-named key with a value of the wrong type shows the mask, not the value.
-      writeFiles(app.dir, {
-        'bad.yaml': 'storage_types:\n  m: { class: memory, config: { backup_path: { token: abc } } }\n',
-      });
-      const nested = await storageError(async () =>
-        validateLoadedConfig(await loadConfig(join(app.dir, 'bad.yaml'), { env: {} })),
-      );
-      expect(nested.message).toContain(`got {"token":"${MASK}"}`);
-      expect(nested.message).not.toContain('abc');
-    } finally {
-      app.cleanup();
-    }
-  });
-
-  it("resolves a third-party adapter relative to the config file's folder", async () => {
-    const app = createTempApp();
-    try {
-      writeFiles(app.dir, {
-        'config/recordstore.yaml': `storage_types:
-  notes:
-    class: ../adapters/notebook/index.mjs#NotebookStorageBackend
-    config: { title: "\${TITLE:Journal}" }
-`,
-      });
-      const config = await loadConfig(join(app.dir, 'config', 'recordstore.yaml'), { env: {} });
-      const [result] = await validateLoadedConfig(config);
-      expect(result).toMatchObject({
-        name: 'notes',
-        backend: '../adapters/notebook/index.mjs#NotebookStorageBackend',
-        config: { notebook_title: 'Journal' },
-        mappedKeys: [{ from: 'title', to: 'notebook_title' }],
-      });
-      const store = await createStorageFromConfig(config);
-      expect(store.name).toBe('notebook');
-      expect((store as unknown as { title: string }).title).toBe('Journal');
-      await store.close();
-    } finally {
-      app.cleanup();
-    }
-  });
-});
-
-describe('createStorageFromConfig(config, name)', () => {
-  it('creates and connects the default storage type with the overlay applied', async () => {
-    const config = await load(BASE, { environment: 'development' });
-    const store = await createStorageFromConfig(config);
-    expect(store.isConnected()).toBe(true);
-    expect(store.name).toBe('memory');
-    await store.close();
-  });
-
-  it('errors name the file and the key path as written in the overlay', async () => {
-    const config = await load(BASE, { environment: 'production', env: { PROD_BATCH: '-3' } });
-    const error = await storageError(() => createStorageFromConfig(config));
-    expect(error.path).toBe('environments.production.storage_types.main.config.batch_size');
-    expect(error.message).toBe(
-      `${config.file}: environments.production.storage_types.main.config.batch_size: expected a positive integer, got "-3"`,
-    );
-  });
-
-  it('fails for a storage type that is not defined', async () => {
-    const error = await storageError(async () => createStorageFromConfig(await load(BASE), 'mian'));
-    expect(error.message).toContain('no storage type "mian"; defined: main (did you mean "main"?)');
-  });
-});
-
 describe('maskSecrets(value)', () => {
   it('masks secret-named keys at any depth and leaves the input untouched', () => {
     const input = {
@@ -521,106 +309,5 @@ describe('maskSecrets(value)', () => {
     expect(printed).not.toContain('hunter2');
     expect(printed).toContain(`postgres://a:${MASK}@h/d`);
     expect(config.storageTypes.pg?.config.password).toBe('hunter2');
-  });
-});
-
-describe("the design document's YAML blocks (verbatim fixtures)", () => {
-  const postgresBlock = readFileSync(join(FIXTURES, 'design-postgresql.yaml'), 'utf8');
-  const environmentsBlock = readFileSync(join(FIXTURES, 'design-environments.yaml'), 'utf8');
-  // Full validation needs the PostgreSQL backend; its package's tests validate these files.
-
-  it('the postgresql: block parses with its ${VAR:default} defaults, as strings', () => {
-    const config = parseConfigText(postgresBlock, { env: {} });
-    expect(config.defaultStorage).toBe('postgresql');
-    const pg = config.storageTypes.postgresql!;
-    expect(pg.class).toBe('src.adapters.storage.backends.postgresql_backend.PostgreSQLStorageBackend');
-    expect(pg.description).toBe('PostgreSQL企业级存储后端');
-    expect(pg.metadata).toMatchObject({ category: 'database', performance: { read_speed: 'high' } });
-    expect(pg.config).toMatchObject({
-      host: 'localhost',
-      port: '5432',
-      database: 'storage',
-      username: 'postgres',
-      password: '',
-      connection_pool_size: 10,
-      ssl_mode: 'prefer',
-      statement_timeout: 30000,
-      auto_migrate: true,
-      migration_table: 'alembic_version',
-    });
-    expect(Object.keys(pg.config)).toHaveLength(42);
-  });
-
-  it('the postgresql: block takes values from the environment', () => {
-    const env = {
-      POSTGRES_HOST: 'db',
-      POSTGRES_PORT: '6543',
-      POSTGRES_DB: 'app',
-      POSTGRES_USER: 'svc',
-      POSTGRES_PASSWORD: 'pw',
-    };
-    const pg = parseConfigText(postgresBlock, { env }).storageTypes.postgresql!;
-    expect(pg.config).toMatchObject({
-      host: 'db',
-      port: '6543',
-      database: 'app',
-      username: 'svc',
-      password: 'pw',
-    });
-  });
-
-  it('the environments: block gives the postgresql type per environment', () => {
-    const dev = parseConfigText(environmentsBlock, { env: {}, environment: 'development' });
-    expect(dev.defaultStorage).toBe('postgresql');
-    expect(dev.storageTypes.postgresql).toMatchObject({
-      class: 'postgresql',
-      config: { database: 'storage_dev', port: 5432, connection_pool_size: 5, auto_migrate: true },
-    });
-    const testing = parseConfigText(environmentsBlock, { env: { RECORDSTORE_ENV: 'testing' } });
-    expect(testing.storageTypes.postgresql?.config).toMatchObject({
-      database: 'storage_test',
-      ttl_enabled: false,
-    });
-  });
-
-  it('the production environment needs its variables and says which one is missing', () => {
-    expect(() => parseConfigText(environmentsBlock, { env: { NODE_ENV: 'production' } })).toThrow(
-      /environments\.production\.storage_types\.postgresql\.config\.host: environment variable POSTGRES_HOST is not set/,
-    );
-    const env = {
-      NODE_ENV: 'production',
-      POSTGRES_HOST: 'db',
-      POSTGRES_DB: 'prod',
-      POSTGRES_USER: 'svc',
-      POSTGRES_PASSWORD: 'pw',
-    };
-    const prod = parseConfigText(environmentsBlock, { env });
-    expect(prod.environment).toBe('production');
-    expect(prod.storageTypes.postgresql?.config).toMatchObject({
-      host: 'db',
-      port: '5432',
-      database: 'prod',
-      password: 'pw',
-      ssl_mode: 'require',
-      connection_pool_max_overflow: 40,
-      slow_query_threshold_ms: 500,
-    });
-  });
-
-  it('both blocks in one file: the overlay merges over the base postgresql type', () => {
-    const both = `${postgresBlock}\n${environmentsBlock}`;
-    const prod = parseConfigText(both, {
-      env: { POSTGRES_HOST: 'db', POSTGRES_DB: 'prod', POSTGRES_USER: 'svc', POSTGRES_PASSWORD: 'pw' },
-      environment: 'production',
-    });
-    const pg = prod.storageTypes.postgresql!;
-    expect(pg.class).toBe('src.adapters.storage.backends.postgresql_backend.PostgreSQLStorageBackend');
-    expect(pg.config).toMatchObject({
-      host: 'db',
-      ssl_mode: 'require',
-      backup_interval_hours: 6,
-      table_name: 'storage_records',
-    });
-    expect(Object.keys(pg.config)).toHaveLength(42);
   });
 });

@@ -2,12 +2,16 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PostgreSQLStorageBackend } from '../../postgres/dist/index.js';
+import { SQLiteStorageBackend } from '../../sqlite/dist/index.js';
 import {
+  type BackendClass,
   COPY_WATERMARK_TYPE,
   copyRecords,
   MemoryStorageBackend,
   parseStoreSpec,
   readCopyWatermark,
+  registerBackend,
   storeKey,
   type TransferProgress,
   verifyCopy,
@@ -27,11 +31,18 @@ const pg = usePostgres();
 const CORE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const NOT_WATERMARK = { type: { $ne: COPY_WATERMARK_TYPE } };
 
+// Core has no dependency on its backends: register the built ones, as an application would, so that
+// parseStoreSpec and storeKey find their inline and identity capabilities.
+registerBackend('sqlite', SQLiteStorageBackend as unknown as BackendClass);
+registerBackend('postgresql', PostgreSQLStorageBackend as unknown as BackendClass, {
+  aliases: ['postgres', 'pg', 'PostgreSQLStorageBackend'],
+});
+
 async function sqliteSource(name: string, count: number) {
   const path = join(tmp.path, `${name}.db`);
   const store = await openSqlite(path);
   await seed(store, realisticRecords(count));
-  return { path, store, key: storeKey({ class: 'sqlite', config: { path } }) };
+  return { path, store, key: await storeKey({ class: 'sqlite', config: { path } }) };
 }
 
 describe('copyRecords({ from, to, verify })', () => {
@@ -284,8 +295,8 @@ describe('a copy killed half way (SIGKILL) and run again', () => {
       const mark = await readCopyWatermark(target, source.key);
       expect(mark).toMatchObject({ status: 'running', phase: 'full' });
 
-      const sourceKey = storeKey(
-        parseStoreSpec(`sqlite:${source.path}`) as { class: string; config: Record<string, unknown> },
+      const sourceKey = await storeKey(
+        (await parseStoreSpec(`sqlite:${source.path}`)) as { class: string; config: Record<string, unknown> },
       );
       expect(sourceKey).toBe(source.key);
       const report = await copyRecords({
@@ -327,24 +338,37 @@ describe('parseStoreSpec(text) and storeKey(spec)', () => {
     ],
     ['memory:', { kind: 'inline', class: 'memory', config: {} }],
     ['production', { kind: 'named', name: 'production' }],
-  ])('parseStoreSpec(%j)', (text, expected) => {
-    expect(parseStoreSpec(text)).toEqual(expected);
+  ])('parseStoreSpec(%j)', async (text, expected) => {
+    expect(await parseStoreSpec(text)).toEqual(expected);
   });
 
-  it('refuses empty and unreadable forms with the accepted forms', () => {
-    expect(() => parseStoreSpec('')).toThrow(/sqlite:<path>, postgres:\/\/<url>/);
-    expect(() => parseStoreSpec('sqlite:')).toThrow(/names no file/);
-    expect(() => parseStoreSpec('mysql://root:secret@x/db')).toThrow(/Cannot read the store/);
-    expect(() => parseStoreSpec('mysql://root:secret@x/db')).not.toThrow(/secret/);
+  it('refuses empty and unreadable forms, listing the inline forms the registered backends offer', async () => {
+    await expect(parseStoreSpec('')).rejects.toThrow(/<scheme>:<location> \(.*sqlite:.*postgres:.*memory:/);
+    await expect(parseStoreSpec('sqlite:')).rejects.toThrow(/names no file/);
+    await expect(parseStoreSpec('mysql://root:secret@x/db')).rejects.toThrow(
+      /no registered backend claims "mysql:"/,
+    );
+    await expect(parseStoreSpec('mysql://root:secret@x/db')).rejects.not.toThrow(/secret/);
   });
 
-  it('gives one key per store, without credentials', () => {
-    expect(storeKey({ class: 'sqlite', config: { path: './x.db' } })).toBe(`sqlite:${resolve('x.db')}`);
-    expect(storeKey({ class: 'sqlite', config: { path: resolve('x.db') } })).toBe(
+  it('gives one key per store from the backend identity, without credentials', async () => {
+    expect(await storeKey({ class: 'sqlite', config: { path: './x.db' } })).toBe(`sqlite:${resolve('x.db')}`);
+    expect(await storeKey({ class: 'sqlite', config: { path: resolve('x.db') } })).toBe(
       `sqlite:${resolve('x.db')}`,
     );
-    const key = storeKey({ class: 'postgresql', config: { url: 'postgres://app:s3cret@db:6432/prod' } });
+    const key = await storeKey({
+      class: 'postgresql',
+      config: { url: 'postgres://app:s3cret@db:6432/prod' },
+    });
     expect(key).toBe('postgresql://db:6432/prod?schema=public');
-    expect(storeKey({ class: 'x', config: { password: 's3cret' } })).not.toContain('s3cret');
+  });
+
+  it('without an identity capability: the class name and a digest of the config without tuning keys', async () => {
+    const key = await storeKey({ class: 'memory', config: {} });
+    expect(key).toMatch(/^memory:[0-9a-f]{16}$/);
+    // Tuning keys (TTL, batch size, ...) do not move the data: same key.
+    expect(await storeKey({ class: 'memory', config: { batch_size: 7, compression_enabled: true } })).toBe(
+      key,
+    );
   });
 });

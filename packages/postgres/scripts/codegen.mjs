@@ -29,7 +29,7 @@ function fail(message) {
 
 async function provision() {
   try {
-    const testkit = await import('@recordstore/testkit');
+    const testkit = await import('@recordstore/testkit/postgres');
     if (typeof testkit.provisionPostgres === 'function') {
       const server = await testkit.provisionPostgres({ log: (line) => console.error(`codegen: ${line}`) });
       const url = await server.createDatabase({ name: `rs_codegen_${randomBytes(4).toString('hex')}` });

@@ -2,6 +2,7 @@
  * @recordstore/postgres: the PostgreSQL backend (pg, pgtyped, node-pg-migrate).
  * @module
  */
+export type { ImportRecordsOptions, ImportSource } from '@recordstore/core';
 export {
   type AppliedMigration,
   type MigratePostgresOptions,
@@ -10,13 +11,15 @@ export {
   type MigrationStatus,
   migratePostgres,
   migrationNames,
+  migrationSourceDir,
   migrationsDir,
   postgresMigrationStatus,
 } from './migrate.js';
-export { PostgreSQLStorageBackend } from './postgres-backend.js';
+export type { AuditEntry, AuditQuery } from './postgres-audit.js';
+export { PostgreSQLStorageBackend, postgresBackend } from './postgres-backend.js';
 export {
-  assertSupported,
   DEFAULT_MIGRATION_TABLE,
+  POSTGRES_CONFIG_KEYS,
   POSTGRES_KEY_ALIASES,
   POSTGRES_TABLE_NAME,
   type PostgresConfig,
@@ -25,6 +28,9 @@ export {
   SSL_MODES,
   type SslMode,
 } from './postgres-config.js';
+export { assertSupported } from './postgres-config-rules.js';
+export { postgresIdentity } from './postgres-connection.js';
+export { PostgresDriver } from './postgres-driver.js';
 export { isBrokenConnectionError, toPostgresStorageError } from './postgres-errors.js';
 export {
   buildCountQuery,
@@ -34,8 +40,6 @@ export {
   compileOrderBy,
   compileWhere,
 } from './postgres-filter-compiler.js';
-export type { ImportRecordsOptions, ImportSource } from './postgres-import.js';
-// --- partitioning and index management (issue 4) ---
 export {
   type AnalyzeIndexesOptions,
   analyzeIndexes,
@@ -62,6 +66,13 @@ export {
   type StatementTarget,
 } from './postgres-metrics.js';
 export {
+  createPostgresMigration,
+  dryRunSql,
+  type PostgresMigrator,
+  type PostgresMigratorOptions,
+  postgresMigrator,
+} from './postgres-migrator.js';
+export {
   type ConvertLayoutOptions,
   type ConvertLayoutReport,
   type CurrentLayout,
@@ -81,6 +92,6 @@ export {
   type PartitionStrategy,
   postgresPartitionStatus,
 } from './postgres-partitions.js';
-export { type ReadPreference, type ReplicaHealth, replicaTarget } from './postgres-replicas.js';
-// --- end ---
+export type { ReadPreference, ReplicaHealth } from './postgres-read-router.js';
+export { replicaTarget } from './postgres-replicas.js';
 export { statementName } from './queries.js';

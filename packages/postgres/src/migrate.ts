@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { StorageError } from '@recordstore/core';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
-import { type PostgresConfigInput, postgresConfigSchema } from './postgres-config.js';
+import type { PostgresConfig } from './postgres-config.js';
 import { describeTarget, resolveConnection } from './postgres-connection.js';
 import { toPostgresStorageError } from './postgres-errors.js';
+import { openMaintenanceClient } from './postgres-pool.js';
 
 /**
  * Schema migrations with node-pg-migrate: the SQL files of the repository's `migrations/` folder (copied
@@ -18,6 +19,18 @@ const LOCK_MODE = 'wait' as const;
 
 let cachedDir: string | null = null;
 
+/** Where the migration files may be: beside the built package, then the repository's source folder. */
+function migrationFolders(): { built: string; source: string } {
+  return {
+    built: fileURLToPath(new URL('./migrations/', import.meta.url)),
+    source: fileURLToPath(new URL('../../../migrations/', import.meta.url)),
+  };
+}
+
+function holdsMigrations(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sql'));
+}
+
 /**
  * The folder holding the migration files: `dist/migrations` in the installed package, the repository's
  * `migrations/` when running from source.
@@ -25,21 +38,26 @@ let cachedDir: string | null = null;
  */
 export function migrationsDir(): string {
   if (cachedDir) return cachedDir;
-  const candidates = [
-    fileURLToPath(new URL('./migrations/', import.meta.url)),
-    fileURLToPath(new URL('../../../migrations/', import.meta.url)),
-  ];
-  for (const dir of candidates) {
-    if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sql'))) {
-      cachedDir = dir;
-      return dir;
-    }
+  const { built, source } = migrationFolders();
+  const found = [built, source].find(holdsMigrations);
+  if (found !== undefined) {
+    cachedDir = found;
+    return found;
   }
   throw new StorageError(
     'internal',
-    `postgresql: the migration files are missing (looked in ${candidates.join(', ')}); reinstall @recordstore/postgres.`,
+    `postgresql: the migration files are missing (looked in ${built}, ${source}); reinstall @recordstore/postgres.`,
     { backend: 'postgresql' },
   );
+}
+
+/**
+ * The folder new migrations are written to: the repository's `migrations/` when the package runs inside
+ * its repository (the build copies that folder into `dist/migrations`), else {@link migrationsDir}.
+ */
+export function migrationSourceDir(): string {
+  const { source } = migrationFolders();
+  return holdsMigrations(source) ? source : migrationsDir();
 }
 
 /** The names of the migrations this package ships, in order. */
@@ -138,12 +156,13 @@ export async function runMigrations(client: pg.Client, options: RunMigrationsOpt
   return ran.map((m) => m.name);
 }
 
-/** Options of {@link migratePostgres} and {@link postgresMigrationStatus}: a URL or a backend config. */
+/**
+ * Options of {@link migratePostgres} and {@link postgresMigrationStatus}: the backend's parsed config
+ * (connection, schema_name and migration_table are used). Parse a raw block with core's
+ * `parseBackendConfig(postgresBackend, raw).config`, or use the definition's migrator capability.
+ */
 export interface MigrationConnectionOptions {
-  /** A postgres:// URL (used when `config` is not given). */
-  url?: string;
-  /** The backend's config block (connection, schema_name, migration_table are used). */
-  config?: PostgresConfigInput;
+  config: PostgresConfig;
 }
 
 /** Options of {@link migratePostgres}. */
@@ -171,23 +190,17 @@ async function withClient<T>(
   options: MigrationConnectionOptions,
   fn: (client: pg.Client, target: MigrationTarget) => Promise<T>,
 ): Promise<T> {
-  const input = options.config ?? (options.url === undefined ? {} : { url: options.url });
-  const config = postgresConfigSchema.parse(input);
+  const config = options.config;
   const resolved = await resolveConnection(config);
-  const secrets = [resolved.target.password];
-  const client = new pg.Client({
-    ...resolved.client,
-    statement_timeout: undefined,
-    query_timeout: undefined,
-  });
-  client.on('error', () => {});
+  const context = { secrets: [resolved.target.password], target: describeTarget(resolved.target) };
+  let client: pg.Client | null = null;
   try {
-    await client.connect();
+    client = await openMaintenanceClient(resolved);
     return await fn(client, { schema: config.schema_name, migrationsTable: config.migration_table });
   } catch (error) {
-    throw toPostgresStorageError(error, { secrets, target: describeTarget(resolved.target) });
+    throw toPostgresStorageError(error, context);
   } finally {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
   }
 }
 
@@ -195,7 +208,8 @@ async function withClient<T>(
  * Applies (`up`) or undoes (`down`) schema migrations: what `recordstore migrate up|down` runs.
  * Runs under node-pg-migrate's advisory lock; concurrent callers wait and then find nothing to do.
  * @example
- * await migratePostgres({ url: process.env.DATABASE_URL, direction: 'up' });
+ * const { config } = parseBackendConfig(postgresBackend, { url: process.env.DATABASE_URL });
+ * await migratePostgres({ config, direction: 'up' });
  */
 export async function migratePostgres(options: MigratePostgresOptions): Promise<MigrateResult> {
   if (options.direction !== 'up' && options.direction !== 'down') {

@@ -1,4 +1,4 @@
-import { StorageError } from '@recordstore/core';
+import { type AuditEntry as CoreAuditEntry, StorageError } from '@recordstore/core';
 import * as audit from './generated/security.queries.js';
 import type { SqlSession } from './queries.js';
 
@@ -10,7 +10,7 @@ import type { SqlSession } from './queries.js';
  */
 
 /** One audit row. */
-export interface AuditEntry {
+export interface AuditEntry extends CoreAuditEntry {
   auditId: number;
   at: Date;
   /** The database role that made the change (session_user). */
@@ -28,7 +28,7 @@ export interface AuditEntry {
   txid: string;
 }
 
-/** Options of {@link PostgreSQLStorageBackend.auditLog}. */
+/** What to read from the audit log (the `audit` capability's `entries`, `auditLog`). */
 export interface AuditQuery {
   /** Only the entries of this record id. */
   id?: string;

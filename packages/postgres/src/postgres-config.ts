@@ -5,13 +5,9 @@ import {
   configNumber,
   configPositiveInt,
   configString,
-  StorageError,
 } from '@recordstore/core';
 import { z } from 'zod';
-import { declaredIndexSchema, INDEX_METHODS, validateIndexConfig } from './postgres-indexes.js';
-// Only a function of postgres-partitions.ts is used here: that module imports this one, so nothing of it
-// may be read while this module initializes (the enum lists below are literals for that reason).
-import { validatePartitionConfig } from './postgres-partitions.js';
+import { declaredIndexSchema, INDEX_METHODS } from './postgres-indexes.js';
 
 /** The only table name the PostgreSQL backend uses (its fixed queries are compiled by pgtyped). */
 export const POSTGRES_TABLE_NAME = 'storage_records';
@@ -108,7 +104,7 @@ export const postgresConfigSchema = z
     table_name: configString().default(POSTGRES_TABLE_NAME),
     /** The schema holding the table and the migrations table. */
     schema_name: identifier('schema_name').default('public'),
-    // --- partitioning and index management (issue 4: postgres-partitions.ts, postgres-indexes.ts) ---
+    // Partitioning and index management (the partitions and indexes modules read these).
     /** false: the backend creates no index of its own (see README "Index management"). */
     auto_create_indexes: configBoolean().default(true),
     /** Default access method of declared `indexes` (only btree can serve their range filters). */
@@ -145,7 +141,6 @@ export const postgresConfigSchema = z
       .default([]),
     /** Hours between partition maintenance runs while connected (0 = only at connect and on demand). */
     partition_maintenance_interval_hours: configNumber().default(1),
-    // --- end of issue 4 keys ---
     /** PostgreSQL column compression method of `data` and `metadata` when compression_enabled. */
     compression_algorithm: enumOf(['pglz', 'lz4'], 'compression_algorithm').default('pglz'),
     /** saveMany writes each batch in one statement (unnest); false: one INSERT per record. */
@@ -163,7 +158,7 @@ export const postgresConfigSchema = z
     prepared_statements: configBoolean().default(true),
     /** application_name reported in pg_stat_activity. */
     application_name: configString().default('recordstore'),
-    // --- Read replicas (issue 4; see postgres-replicas.ts) ---
+    // Read replicas (postgres-replicas.ts, postgres-read-router.ts).
     /**
      * Streaming replicas for reads: `host`, `host:port` or `postgres://` URLs (credentials, database and
      * TLS come from the primary's settings unless the URL gives them). A string is split on commas.
@@ -190,8 +185,7 @@ export const postgresConfigSchema = z
     read_your_writes_window_ms: configCount().default(5000),
     /** A replica that failed to connect or answer is skipped for this long before it is tried again. */
     replica_backoff_ms: configCount().default(5000),
-    // --- end read replicas ---
-    // --- Tenancy and audit (issue 6; see postgres-tenancy.ts, postgres-audit.ts) ---
+    // Tenancy and audit (postgres-tenancy.ts, postgres-audit.ts).
     /**
      * Binds the store to one tenant: every statement runs with `recordstore.tenant_id` set for its
      * transaction, and PostgreSQL's row-level security policy limits reads and writes to that tenant's rows
@@ -218,7 +212,6 @@ export const postgresConfigSchema = z
           .refine((v) => !v.includes('\u0000'), { error: 'audit_actor must not contain NUL.' }),
       )
       .optional(),
-    // --- end tenancy and audit ---
   })
   .strict();
 
@@ -242,75 +235,5 @@ export const POSTGRES_KEY_ALIASES: Readonly<Record<string, string>> = {
   dsn: 'url',
 };
 
-/**
- * Refuses values that the schema accepts but this version cannot honour, so nothing is silently ignored.
- * @throws StorageError(config | unsupported) naming the key.
- */
-export function assertSupported(config: PostgresConfig): void {
-  if (config.table_name !== POSTGRES_TABLE_NAME) {
-    throw new StorageError(
-      'config',
-      `postgresql: table_name must be "${POSTGRES_TABLE_NAME}", got ${JSON.stringify(config.table_name)}. ` +
-        'The PostgreSQL backend runs fixed, type-checked SQL (compiled by pgtyped) that names its table, so the ' +
-        'name cannot change at run time. To keep several stores apart in one database, give each its own ' +
-        'schema_name instead.',
-      { path: 'config.table_name', backend: 'postgresql' },
-    );
-  }
-  // issue 4: combinations PostgreSQL cannot build or the backend cannot use are refused with the reason.
-  validateIndexConfig(config);
-  validatePartitionConfig(config);
-  if (config.explain_analyze_enabled && !config.metrics_enabled) {
-    throw new StorageError(
-      'config',
-      'postgresql: explain_analyze_enabled attaches plans to the slow query log, which runs with metrics; ' +
-        'set metrics_enabled: true as well (or explain_analyze_enabled: false).',
-      { path: 'config.explain_analyze_enabled', backend: 'postgresql' },
-    );
-  }
-  if (config.read_preference === 'replica' && config.replicas.length === 0) {
-    throw new StorageError(
-      'config',
-      'postgresql: read_preference is replica but no replicas are configured; list them in replicas ' +
-        '(host:port or URLs) or use read_preference: replica_preferred.',
-      { path: 'config.read_preference', backend: 'postgresql' },
-    );
-  }
-}
-
-/** Keys whose values are never repeated in an error message. */
-const SECRET_KEYS = new Set(['password', 'url']);
-
-/**
- * Parses a config block like `postgresConfigSchema.parse`, but fails with a StorageError of kind `config`
- * naming every bad key (`config.port: ... (got "abc")`), never a raw ZodError, and never showing the value
- * of `password` or `url`.
- * @throws StorageError(config) whose `path` is the first bad key.
- */
-export function parsePostgresConfig(input: unknown): PostgresConfig {
-  const result = postgresConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = ['config', ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return `${path}: unknown key(s) ${issue.keys.join(', ')} for the postgresql backend.`;
-    }
-    const key = issue.path[0];
-    const seen =
-      typeof key === 'string' &&
-      !SECRET_KEYS.has(key) &&
-      typeof input === 'object' &&
-      input !== null &&
-      Object.hasOwn(input, key)
-        ? ` (got ${JSON.stringify((input as Record<string, unknown>)[key]) ?? typeof (input as Record<string, unknown>)[key]})`
-        : '';
-    return `${path}: ${issue.message}${seen}`;
-  });
-  const first = result.error.issues[0];
-  const firstPath = [...(first?.path.map(String) ?? [])];
-  if (first?.code === 'unrecognized_keys' && first.keys[0] !== undefined) firstPath.push(first.keys[0]);
-  throw new StorageError('config', `postgresql: invalid config. ${problems.join(' ')}`, {
-    backend: 'postgresql',
-    path: ['config', ...firstPath].join('.'),
-  });
-}
+/** Every key the schema knows, for "unknown key (did you mean ...?)" messages. */
+export const POSTGRES_CONFIG_KEYS: readonly string[] = Object.keys(postgresConfigSchema.shape);

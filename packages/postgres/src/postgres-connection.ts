@@ -103,6 +103,25 @@ export function describeTarget(target: ConnectionTarget): string {
   return `${target.host}:${target.port}/${target.database} as ${target.user}`;
 }
 
+/** `host:port` of a target (an IPv6 host in brackets), for labels and identities. */
+export function hostPort(target: Pick<ConnectionTarget, 'host' | 'port'>): string {
+  return target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+}
+
+/**
+ * Where a config's data lives, without credentials or tuning keys: `postgresql://host:port/database?schema=name`.
+ * Two configs of the same data (a URL or explicit keys, other pool sizes or passwords) give the same string;
+ * copies key their resume state on it.
+ * @throws StorageError(config) when the url or the TLS keys contradict each other (as connect() would).
+ * @example
+ * postgresIdentity(config) // 'postgresql://db.internal:5432/app?schema=public'
+ */
+export function postgresIdentity(config: PostgresConfig): string {
+  const target = resolveTarget(config);
+  const database = encodeURIComponent(target.database);
+  return `postgresql://${hostPort({ host: target.host.toLowerCase(), port: target.port })}/${database}?schema=${config.schema_name}`;
+}
+
 async function readKeyFile(key: string, path: string | undefined): Promise<Buffer | undefined> {
   if (path === undefined) return undefined;
   try {

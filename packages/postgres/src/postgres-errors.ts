@@ -63,7 +63,7 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
   const code = typeof pgError.code === 'string' ? pgError.code : undefined;
   const original = error instanceof Error ? error.message : String(error);
   const raw = redact(original, context.secrets ?? []);
-  // issue 6: a native error whose message carried a secret must not travel on as `cause` (util.inspect
+  // A native error whose message carried a secret must not travel on as `cause` (util.inspect
   // and loggers print causes): keep a copy with the redacted message and the code instead.
   const cause = raw === original ? error : Object.assign(new Error(raw), code === undefined ? {} : { code });
   const where = context.target ? ` (${context.target})` : '';
@@ -106,7 +106,7 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
         false,
       );
     }
-    // issue 6: row-level security (tenant_id) and least-privilege roles.
+    // Row-level security (tenant_id) and least-privilege roles.
     if (code === '42501' && /row-level security/i.test(raw)) {
       return make(
         'conflict',

@@ -1,26 +1,16 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { RecordInput, WriteRow } from '@recordstore/core';
+import type { BulkImportCapability, RowStore, WriteRow } from '@recordstore/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlSession } from './queries.js';
 
-/** Options of {@link PostgreSQLStorageBackend.importRecords}. */
-export interface ImportRecordsOptions {
-  /**
-   * Keep the records' own created_at and updated_at (restores, copies), as `saveMany(..., {
-   * preserveTimestamps: true })` does; by default updated_at is now and an existing live row keeps its
-   * created_at, like any save.
-   */
-  preserveTimestamps?: boolean;
-  /** Records per transaction (one COPY and one upsert each); default 10 × the store's batch_size. */
-  batchSize?: number;
-  /** Called after each committed batch with the number of records imported so far. */
-  onProgress?(done: number): void;
-}
-
-/** What an import reads: any iterable of records, sync or async (a generator streaming a file, an array). */
-export type ImportSource = AsyncIterable<RecordInput> | Iterable<RecordInput>;
+/**
+ * The bulk import path (`bulkImport` capability): each batch, already validated, stamped and deduplicated
+ * by core's record importer, is streamed with COPY into a temporary table and upserted with one
+ * `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE` (same created_at rule as saveMany), in one transaction
+ * per batch that carries the tenant and actor like any write.
+ */
 
 // A session-local temporary table (pg_temp is searched first, so the name cannot clash with a real
 // table) that exists only inside the import's transaction: ON COMMIT DROP also drops it on ROLLBACK,
@@ -97,4 +87,73 @@ export async function copyUpsert(
   await session.dynamic({ text: CREATE_STAGING, values: [] });
   await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(COPY_STAGING)));
   await session.dynamic({ text: UPSERT_FROM_STAGING, values: [keepCreatedAt, new Date(now)] });
+}
+
+/** What {@link CopyImport} needs from the driver. */
+export interface CopyImportContext {
+  /** Rows per upsert statement on the fallback path (the store's batch_size). */
+  batchSize: number;
+  /** False on layouts whose writes take per-id advisory locks (range/list partitions: no unique id). */
+  setBased(): boolean;
+  /** Runs a statement outside a transaction (the privilege check). */
+  session(): SqlSession;
+  /** One transaction on a checked-out client, with the tenant and actor applied. */
+  copyTransaction<T>(fn: (session: SqlSession, client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /** One transaction through the driver's row store (the fallback). */
+  rowTransaction<T>(fn: (rows: RowStore) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The `bulkImport` capability of the PostgreSQL driver. Falls back to the regular saveMany statements,
+ * with the same batching and atomicity, on range/list partitioned layouts (a set-based `ON CONFLICT (id)`
+ * upsert needs a unique index on id) and for roles without the TEMPORARY privilege.
+ */
+export class CopyImport implements BulkImportCapability {
+  readonly #context: CopyImportContext;
+  /** Whether this role may create temporary tables; asked once per connection. */
+  #tempAllowed: Promise<boolean> | null = null;
+
+  constructor(context: CopyImportContext) {
+    this.#context = context;
+  }
+
+  async importRows(
+    rows: readonly WriteRow[],
+    options: { keepCreatedAt: boolean; now: number },
+  ): Promise<void> {
+    const { keepCreatedAt, now } = options;
+    const context = this.#context;
+    if (rows.length === 0) return;
+    if (context.setBased() && (await this.#mayCreateTemp())) {
+      await context.copyTransaction((session, client) =>
+        copyUpsert(client, session, rows, keepCreatedAt, now),
+      );
+      return;
+    }
+    await context.rowTransaction(async (store) => {
+      for (let i = 0; i < rows.length; i += context.batchSize) {
+        await store.upsertRows(rows.slice(i, i + context.batchSize), { keepCreatedAt, now });
+      }
+    });
+  }
+
+  /** Forgets the privilege check: the next connection may use another role. */
+  reset(): void {
+    this.#tempAllowed = null;
+  }
+
+  #mayCreateTemp(): Promise<boolean> {
+    this.#tempAllowed ??= this.#context
+      .session()
+      .dynamic<{ ok: boolean }>({
+        text: "SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok",
+        values: [],
+      })
+      .then((result) => result.rows[0]?.ok === true)
+      .catch((error: unknown) => {
+        this.#tempAllowed = null; // a failed check is asked again next time
+        throw error;
+      });
+    return this.#tempAllowed;
+  }
 }

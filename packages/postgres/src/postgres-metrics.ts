@@ -1,4 +1,4 @@
-import { isStorageError, type Logger } from '@recordstore/core';
+import { isStorageError, type Logger, type MetricsCapability } from '@recordstore/core';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queryable } from './queries.js';
@@ -323,4 +323,12 @@ function isRead(text: string): boolean {
 function compactSql(text: string): string {
   const compact = text.replace(/\s+/g, ' ').trim();
   return compact.length > MAX_SQL_CHARS ? `${compact.slice(0, MAX_SQL_CHARS)}...` : compact;
+}
+
+/** The `metrics` capability over `metrics`: the text, and the meter the runtime times every operation with. */
+export function metricsCapability(metrics: PostgresMetrics): MetricsCapability {
+  return {
+    text: () => metrics.text(),
+    meter: { time: (operation, fn) => metrics.timeOperation(operation, fn) },
+  };
 }

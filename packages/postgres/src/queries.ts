@@ -218,15 +218,6 @@ export async function deleteRecords(db: SqlSession, ids: readonly string[]): Pro
   return rowCount ?? 0;
 }
 
-/** Deletes one row only if it is expired at `now`. */
-export async function deleteRecordIfExpired(db: SqlSession, id: string, now: number): Promise<boolean> {
-  const { rowCount } = await records.deleteRecordIfExpired.runWithCounts(
-    { id, now: date(now) },
-    db.connection,
-  );
-  return (rowCount ?? 0) > 0;
-}
-
 /** Deletes up to `limit` rows expired at `now` (one ctid batch); returns how many. */
 export async function deleteExpiredBatch(db: SqlSession, now: number, limit: number): Promise<number> {
   const { rowCount } = await maintenance.deleteExpiredBatch.runWithCounts(

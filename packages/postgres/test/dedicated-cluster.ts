@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { appendFile, chmod, chown, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { migratePostgres } from '../src/migrate.js';
+import { parsedConfig } from './parsed-config.js';
 
 /**
  * A PostgreSQL cluster of its own for tests that restart the server, change pg_hba.conf or turn TLS on,
@@ -101,7 +102,7 @@ export async function dedicatedCluster(): Promise<DedicatedCluster> {
     },
     migratedDatabase: async (name) => {
       await sql(`CREATE DATABASE ${name}`);
-      await migratePostgres({ url: url(name), direction: 'up' });
+      await migratePostgres({ config: parsedConfig({ url: url(name) }), direction: 'up' });
       return name;
     },
     giveToServer: async (path, mode) => {

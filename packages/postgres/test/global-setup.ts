@@ -1,6 +1,11 @@
-import { createTemplateDatabase, provisionPostgres, setupPostgresForVitest } from '@recordstore/testkit';
+import {
+  createTemplateDatabase,
+  provisionPostgres,
+  setupPostgresForVitest,
+} from '@recordstore/testkit/postgres';
 import type { TestProject } from 'vitest/node';
 import { migratePostgres } from '../src/migrate.js';
+import { parsedConfig } from './parsed-config.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // With the server's URL now in RECORDSTORE_TEST_POSTGRES_URL, this picks the `url` provider.
   const server = await provisionPostgres();
   const template = await createTemplateDatabase(server, `rs_pg_template_${process.pid}`, async (url) => {
-    await migratePostgres({ url, direction: 'up' });
+    await migratePostgres({ config: parsedConfig({ url }), direction: 'up' });
   });
   project.provide('recordstorePostgresTemplate', template);
   return async () => {

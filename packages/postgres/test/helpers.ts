@@ -1,4 +1,4 @@
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { PostgreSQLStorageBackend } from '../src/index.js';

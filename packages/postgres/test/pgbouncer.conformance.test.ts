@@ -1,4 +1,5 @@
-import { type ProvisionedPostgres, provisionPostgres, runConformanceSuite } from '@recordstore/testkit';
+import { runConformanceSuite } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PostgreSQLStorageBackend } from '../src/index.js';

@@ -10,6 +10,7 @@ import {
   postgresMigrationStatus,
 } from '../src/index.js';
 import { useSuiteDatabase } from './helpers.js';
+import { parsedConfig } from './parsed-config.js';
 
 const db = useSuiteDatabase({ migrated: false });
 const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -49,7 +50,8 @@ describe('postgresql migrations', () => {
 
   it('migratePostgres / postgresMigrationStatus: status, down, up, dry run, migration_table, schema_name', async () => {
     const url = await db.server.createDatabase();
-    const config = { url, schema_name: 'tenant_a', migration_table: 'my_migrations' };
+    const raw = { url, schema_name: 'tenant_a', migration_table: 'my_migrations' };
+    const config = parsedConfig(raw);
     const before = await postgresMigrationStatus({ config });
     expect(before).toMatchObject({ schema: 'tenant_a', migrationsTable: 'my_migrations', applied: [] });
     expect(before.pending).toEqual(migrationNames());
@@ -65,7 +67,7 @@ describe('postgresql migrations', () => {
     expect(after.applied.map((m) => m.name)).toEqual(migrationNames());
     expect(after.applied[0]!.runOn).toBeInstanceOf(Date);
     // The migrated schema serves a backend that does not migrate.
-    const other = new PostgreSQLStorageBackend({ ...config, auto_migrate: false });
+    const other = new PostgreSQLStorageBackend({ ...raw, auto_migrate: false });
     await other.connect();
     await other.save({ id: 'x' });
     await other.close();

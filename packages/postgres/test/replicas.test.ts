@@ -1,11 +1,12 @@
 import { isStorageError, type StorageError } from '@recordstore/core';
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLStorageBackend, type ReplicaHealth } from '../src/index.js';
 import { migratePostgres } from '../src/migrate.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
 import { withDatabase } from './helpers.js';
+import { parsedConfig } from './parsed-config.js';
 
 /**
  * Read/write split against a real streaming replica (pg_basebackup -R of a throwaway local cluster).
@@ -113,7 +114,7 @@ beforeAll(async () => {
   // Forced 'local': the run's shared server (url provider) cannot grow a replica.
   server = await provisionPostgres({ replicas: 1, provider: 'local' });
   primaryUrl = await server.createDatabase();
-  await migratePostgres({ url: primaryUrl, direction: 'up' });
+  await migratePostgres({ config: parsedConfig({ url: primaryUrl }), direction: 'up' });
   const database = new URL(primaryUrl).pathname.slice(1);
   replicaUrl = withDatabase(server.replicaUrls![0]!, database);
   replicaPort = Number(new URL(replicaUrl).port);

@@ -6,6 +6,7 @@ import { PostgreSQLStorageBackend } from '../src/index.js';
 import { migratePostgres } from '../src/migrate.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
 import { useSuiteDatabase } from './helpers.js';
+import { parsedConfig } from './parsed-config.js';
 
 /**
  * Least privilege and tenant isolation. The schema is migrated by the owner; the application connects
@@ -121,7 +122,9 @@ describe('least privilege: a DML-only application role', () => {
       await expect(appSql(ddl), ddl).rejects.toMatchObject({ code: expect.stringMatching(/^42501$/) });
     }
     // Migrations need the owner: a down migration as the app role fails with kind config.
-    const error = await rejection(migratePostgres({ url: appUrl(), direction: 'down', count: 1 }));
+    const error = await rejection(
+      migratePostgres({ config: parsedConfig({ url: appUrl() }), direction: 'down', count: 1 }),
+    );
     expect(error.kind).toBe('config');
     expect(error.message).toMatch(/permission denied|owner/i);
     // And the schema is untouched.

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { commonConfigShape, configCount, configString } from '@recordstore/core';
 import { z } from 'zod';
 
@@ -82,7 +83,18 @@ export type SQLiteConfig = z.infer<typeof sqliteConfigSchema>;
 /** SQLite backend config as written (strings are coerced, defaults applied). */
 export type SQLiteConfigInput = z.input<typeof sqliteConfigSchema>;
 
+/** Every key the SQLite config accepts (the common keys and its own), for "did you mean" messages. */
+export const sqliteConfigKeys: readonly string[] = Object.keys(sqliteConfigSchema.shape);
+
 /** True when the config asks for a private in-memory database rather than a file. */
 export function isMemoryPath(path: string): boolean {
   return path === ':memory:';
+}
+
+/**
+ * The database file as an absolute path (relative paths are relative to the working directory, as
+ * better-sqlite3 opens them), or `:memory:`.
+ */
+export function sqliteFilePath(path: string): string {
+  return isMemoryPath(path) ? path : resolve(path);
 }

@@ -176,7 +176,7 @@ describe('sqlite config', () => {
     );
     expect(
       configError(() => new SQLiteStorageBackend({ host: 'db' } as Record<string, unknown>)).message,
-    ).toMatch(/unknown key\(s\) host/);
+    ).toMatch(/config\.host: unknown key "host"/);
     expect(
       configError(() => new SQLiteStorageBackend({ busy_timeout_ms: 'soon' as unknown as number })).path,
     ).toBe('config.busy_timeout_ms');

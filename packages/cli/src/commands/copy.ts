@@ -7,7 +7,7 @@ import type { CliIo } from '../io.js';
 import type { Output } from '../output.js';
 import { nonNegativeInt } from '../parse-options.js';
 import { createProgress, formatCount, formatDuration } from '../progress.js';
-import { assertSourceExists, resolveStore, withInterrupt, withStores } from '../stores.js';
+import { assertSetUp, resolveStore, withInterrupt, withStores } from '../stores.js';
 
 /** What `copy --json` prints. */
 export interface CopyJson extends Omit<CopyReport, 'watermark'> {
@@ -31,7 +31,7 @@ export function registerCopy(program: Command, io: CliIo, state: RunState): void
     )
     .requiredOption(
       '--from <store>',
-      'source: sqlite:<path>, postgres://<url>, memory:, or a storage_types name of the config file',
+      'source: an inline store (<scheme>:<location>, e.g. sqlite:<path>, postgres://<url>, memory:) or a storage_types name of the config file',
     )
     .requiredOption('--to <store>', 'target, in the same forms')
     .option(
@@ -68,14 +68,14 @@ async function copy(ctx: CommandContext): Promise<void> {
   if (from.key === to.key) {
     throw usageError(`--from and --to name the same store (${from.key}); copy between two different stores.`);
   }
-  assertSourceExists(from, 'from');
+  await assertSetUp(from, 'from');
   const progress = createProgress(ctx.io, { json: ctx.out.json });
   if (ctx.options.verifyOnly === true) {
     for (const option of ['incremental', 'restart', 'verify'] as const) {
       if (ctx.options[option] === true)
         throw usageError(`--verify-only copies nothing: drop --${option}.`, option);
     }
-    assertSourceExists(to, 'to');
+    await assertSetUp(to, 'to');
     const verification = await withStores([from, to], ([source, target]) =>
       withInterrupt(async (signal) => {
         try {

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js';
-import { isPlainObject, setOwn } from '../record.js';
+import { isPlainObject, setOwn } from '../json-value.js';
 
 /** Where variables come from: `process.env` by default, or an explicit map (tests, embedding apps). */
 export type EnvSource = Record<string, string | undefined>;

@@ -1,4 +1,4 @@
-import { isPlainObject, setOwn } from '../record.js';
+import { isPlainObject, setOwn } from '../json-value.js';
 
 /** What a masked secret prints as. */
 export const MASK = '********';

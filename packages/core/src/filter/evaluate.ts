@@ -1,4 +1,5 @@
-import type { JsonValue, RecordRow } from '../record.js';
+import type { JsonValue } from '../json-value.js';
+import type { RecordRow } from '../record.js';
 import { compareCodePoints } from './compare.js';
 import { likeMatches } from './like.js';
 import type { FieldRef, FilterNode, OrderBy, Scalar } from './types.js';

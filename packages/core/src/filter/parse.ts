@@ -1,16 +1,8 @@
+import { describeType, describeValue } from '../describe-value.js';
 import { validationError } from '../errors.js';
-import {
-  describeType,
-  describeValue,
-  isPlainObject,
-  MAX_DEPTH,
-  STRING_COLUMNS,
-  type StringColumn,
-  TIME_COLUMNS,
-  type TimeColumn,
-  toEpochMs,
-  unstorableStringReason,
-} from '../record.js';
+import { isPlainObject, MAX_DEPTH, unstorableStringReason } from '../json-value.js';
+import { STRING_COLUMNS, type StringColumn, TIME_COLUMNS, type TimeColumn } from '../record.js';
+import { toEpochMs } from '../timestamp.js';
 import { validateLikePattern } from './like.js';
 import type { FieldRef, FilterNode, Scalar } from './types.js';
 

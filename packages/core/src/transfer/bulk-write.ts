@@ -1,24 +1,13 @@
 import type { StorageBackend } from '../backend.js';
 import type { RecordInput } from '../record.js';
+import type { RecordImportCapability } from '../runtime/bulk-import.js';
 
 /**
- * An optional bulk path a backend may offer besides the contract (PostgreSQL's COPY-based
- * `importRecords`). Found by shape, not by backend name, so core never imports a backend and any
- * third-party backend can offer one too. It must write each batch all or nothing, validate like saveMany
- * and keep timestamps exactly with `preserveTimestamps`.
+ * The target's bulk import path (its `bulkImport` capability, e.g. PostgreSQL's COPY), or null when it
+ * offers none. Asked for by capability, so any backend whose driver offers a bulk path gets it.
  */
-export interface BulkImporter {
-  importRecords(
-    records: Iterable<RecordInput>,
-    options: { preserveTimestamps?: boolean; batchSize?: number },
-  ): Promise<number>;
-}
-
-/** The target's bulk import path, or null when it offers none. */
-export function bulkImporterOf(target: StorageBackend): BulkImporter | null {
-  return typeof (target as { importRecords?: unknown }).importRecords === 'function'
-    ? (target as unknown as BulkImporter)
-    : null;
+export function bulkImporterOf(target: StorageBackend): RecordImportCapability | null {
+  return target.capability('bulkImport') ?? null;
 }
 
 /**

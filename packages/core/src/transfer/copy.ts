@@ -1,53 +1,24 @@
-import { createHash } from 'node:crypto';
 import type { StorageBackend } from '../backend.js';
+import { describeValue } from '../describe-value.js';
 import { validationError } from '../errors.js';
-import { compareCodePoints } from '../filter/compare.js';
 import type { Filter } from '../filter/types.js';
-import { describeValue, type RecordInput, type StoredRecord } from '../record.js';
-import { abortError } from './backup.js';
+import type { RecordInput, StoredRecord } from '../record.js';
+import { abortError } from './abort.js';
 import { writeBatch } from './bulk-write.js';
-import { recordChecksum } from './canonical.js';
+import { type CopyVerification, verifyCopy } from './copy-verify.js';
+import {
+  type CopyPosition,
+  type CopyWatermark,
+  comparePositions,
+  NOT_WATERMARK,
+  readCopyWatermark,
+  watermarkId,
+  watermarkRecord,
+} from './copy-watermark.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
+import { DEFAULT_BATCH_SIZE, positiveInt } from './transfer-options.js';
 
-/**
- * The `type` of the records that hold copy watermarks in a target store. Copies skip them in their source
- * and verification ignores them on both sides; count them out of your own queries with
- * `{ type: { $ne: COPY_WATERMARK_TYPE } }` when a target also serves an application.
- */
-export const COPY_WATERMARK_TYPE = 'recordstore.copy_watermark';
-/** Ids of watermark records start with this, followed by a fingerprint of the source. */
-export const COPY_WATERMARK_ID_PREFIX = '__recordstore_copy__';
-
-const NOT_WATERMARK: Filter = { type: { $ne: COPY_WATERMARK_TYPE } };
-const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_LOOKBACK_MS = 60_000;
-const SAMPLE = 20;
-
-/** A position in (updated_at, id) order: every record at or before it has been copied. */
-export interface CopyPosition {
-  updatedAt: Date;
-  id: string;
-}
-
-/** The copy state kept in the target, as {@link readCopyWatermark} returns it. */
-export interface CopyWatermark {
-  /** The watermark record's id. */
-  recordId: string;
-  /** The source it describes (no credentials). */
-  source: string;
-  /** `full`: the id-ordered pass; `incremental`: the (updated_at, id)-ordered pass. */
-  phase: 'full' | 'incremental';
-  /** `running` until a run finishes; a run killed meanwhile leaves `running`, and the next run resumes. */
-  status: 'running' | 'complete';
-  /** Full pass: the last id copied (ids sort by code point), or null before the first batch. */
-  fullAfterId: string | null;
-  /** When the full pass began: where its catch-up pass starts (minus the lookback). */
-  fullStartedAt: Date | null;
-  /** Incremental position: every source record at or before it (minus the lookback) is in the target. */
-  position: CopyPosition | null;
-  /** When the last run finished. */
-  completedAt: Date | null;
-}
 
 /** Options of {@link copyRecords}. */
 export interface CopyOptions {
@@ -113,8 +84,8 @@ export interface CopyReport {
  * incremental copy is that second pass alone, from the last run's watermark.
  *
  * The watermark lives in the target as one record of type {@link COPY_WATERMARK_TYPE}, written in the same
- * write as each batch (one saveMany, or one single-batch `importRecords` when the target offers that bulk
- * path): a batch and the watermark that covers it commit together, so a copy killed at any
+ * write as each batch (one saveMany, or one single-batch import when the target offers the `bulkImport`
+ * capability): a batch and the watermark that covers it commit together, so a copy killed at any
  * point resumes from exactly what the target holds (no record lost; any re-written record is an upsert).
  *
  * Not propagated: deletions in the source (a deleted record stays in the target), and records that expired
@@ -287,142 +258,6 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
   return report;
 }
 
-/** Options of {@link verifyCopy}. */
-export interface VerifyCopyOptions {
-  from: StorageBackend;
-  to: StorageBackend;
-  /** Records read per round trip on each side (default 1000). */
-  batchSize?: number;
-  onProgress?: ProgressListener;
-  signal?: AbortSignal;
-}
-
-/** What {@link verifyCopy} found. Id lists are samples (at most 20 each); the counts are complete. */
-export interface CopyVerification {
-  /** True when both stores hold the same records, id for id, byte for byte (canonical JSON). */
-  ok: boolean;
-  /** Live records counted in the source and in the target (watermark records excluded). */
-  sourceCount: number;
-  targetCount: number;
-  /** Records equal on both sides. */
-  matched: number;
-  /** In the source, not in the target. */
-  missing: { count: number; sample: string[] };
-  /** In the target, not in the source (e.g. deleted in the source after a copy). */
-  extra: { count: number; sample: string[] };
-  /** Same id, different content. */
-  mismatched: { count: number; sample: string[] };
-  durationMs: number;
-}
-
-/**
- * Compares two stores record by record: walks both in id order (keyset pages on each side, at most one batch
- * each in memory), and compares the SHA-256 of each record's canonical JSON (sorted keys, timestamps as ISO
- * strings), so id, every timestamp, metadata and data must all match. Watermark records are ignored. Run it
- * on quiescent stores: a write during verification shows up as a difference.
- */
-export async function verifyCopy(options: VerifyCopyOptions): Promise<CopyVerification> {
-  const started = performance.now();
-  const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
-  const [sourceCount, targetCount] = await Promise.all([
-    options.from.count(NOT_WATERMARK),
-    options.to.count(NOT_WATERMARK),
-  ]);
-  const progress = new ProgressTracker('verify-copy', Math.max(sourceCount, targetCount), options.onProgress);
-  const a = byId(options.from, batchSize)[Symbol.asyncIterator]();
-  const b = byId(options.to, batchSize)[Symbol.asyncIterator]();
-  const missing = { count: 0, sample: [] as string[] };
-  const extra = { count: 0, sample: [] as string[] };
-  const mismatched = { count: 0, sample: [] as string[] };
-  const note = (bucket: { count: number; sample: string[] }, id: string) => {
-    bucket.count++;
-    if (bucket.sample.length < SAMPLE) bucket.sample.push(id);
-  };
-  let matched = 0;
-  let seen = 0;
-  let [x, y] = await Promise.all([a.next(), b.next()]);
-  while (!x.done || !y.done) {
-    const order = x.done ? 1 : y.done ? -1 : compareCodePoints(x.value.id, y.value.id);
-    if (order < 0) {
-      note(missing, (x.value as StoredRecord).id);
-      x = await a.next();
-    } else if (order > 0) {
-      note(extra, (y.value as StoredRecord).id);
-      y = await b.next();
-    } else {
-      if (recordChecksum(x.value as StoredRecord) === recordChecksum(y.value as StoredRecord)) matched++;
-      else note(mismatched, (x.value as StoredRecord).id);
-      [x, y] = await Promise.all([a.next(), b.next()]);
-    }
-    if (++seen % batchSize === 0) {
-      progress.add(batchSize);
-      checkAbort(options.signal);
-    }
-  }
-  progress.add(seen % batchSize);
-  return {
-    ok: missing.count === 0 && extra.count === 0 && mismatched.count === 0 && sourceCount === targetCount,
-    sourceCount,
-    targetCount,
-    matched,
-    missing,
-    extra,
-    mismatched,
-    durationMs: Math.round(performance.now() - started),
-  };
-}
-
-/**
- * Reads the copy watermark a source left in a target, or null when it never copied there.
- * @param sourceKey the key the copy ran with (default of {@link copyRecords}: the source's backend name).
- */
-export async function readCopyWatermark(
-  to: StorageBackend,
-  sourceKey: string,
-): Promise<CopyWatermark | null> {
-  const record = await to.load(watermarkId(sourceKey));
-  if (record === null || record.type !== COPY_WATERMARK_TYPE) return null;
-  const time = (value: unknown) => (typeof value === 'number' ? new Date(value) : null);
-  const position =
-    typeof record.position_updated_at === 'number' && typeof record.position_id === 'string'
-      ? { updatedAt: new Date(record.position_updated_at), id: record.position_id }
-      : null;
-  return {
-    recordId: record.id,
-    source: typeof record.source === 'string' ? record.source : sourceKey,
-    phase: record.phase === 'full' ? 'full' : 'incremental',
-    status: record.status === 'complete' ? 'complete' : 'running',
-    fullAfterId: typeof record.full_after_id === 'string' ? record.full_after_id : null,
-    fullStartedAt: time(record.full_started_at),
-    position,
-    completedAt: time(record.completed_at),
-  };
-}
-
-/** The id of the watermark record a source keeps in its targets. */
-export function watermarkId(sourceKey: string): string {
-  return `${COPY_WATERMARK_ID_PREFIX}${createHash('sha256').update(sourceKey).digest('hex').slice(0, 32)}`;
-}
-
-function watermarkRecord(mark: CopyWatermark, createdAt: Date): RecordInput {
-  return {
-    id: mark.recordId,
-    type: COPY_WATERMARK_TYPE,
-    created_at: createdAt,
-    updated_at: new Date(),
-    // Explicit: a target with a default TTL must not expire its copy state.
-    expires_at: null,
-    source: mark.source,
-    phase: mark.phase,
-    status: mark.status,
-    full_after_id: mark.fullAfterId,
-    full_started_at: mark.fullStartedAt?.getTime() ?? null,
-    position_updated_at: mark.position?.updatedAt.getTime() ?? null,
-    position_id: mark.position?.id ?? null,
-    completed_at: mark.completedAt?.getTime() ?? null,
-  };
-}
-
 /** A source record as written to the target: as read, with "no expiry" made explicit (see restore). */
 function toCopiedRecord(record: StoredRecord): RecordInput {
   return 'expires_at' in record ? record : { ...record, expires_at: null };
@@ -450,30 +285,6 @@ function afterPosition(position: CopyPosition): Filter {
   };
 }
 
-function comparePositions(a: CopyPosition, b: CopyPosition | null): number {
-  if (b === null) return 1;
-  return a.updatedAt.getTime() - b.updatedAt.getTime() || compareCodePoints(a.id, b.id);
-}
-
-/** Live, non-watermark records of a store in id order, one keyset page at a time. */
-async function* byId(store: StorageBackend, batchSize: number): AsyncGenerator<StoredRecord> {
-  let after: string | null = null;
-  for (;;) {
-    const filter: Filter = after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] };
-    const page = await store.list(filter, { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
-    yield* page;
-    if (page.length < batchSize) return;
-    after = page[page.length - 1]!.id;
-  }
-}
-
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal, 'copy');
-}
-
-function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw validationError(`${name} must be a positive integer, got ${describeValue(value)}.`, name);
-  }
-  return value;
 }

@@ -4,24 +4,11 @@
  */
 
 export {
-  type BackupEntry,
   type BackupResult,
-  type BackupVerification,
   type CreateBackupOptions,
   createBackup,
   DEFAULT_BACKUP_PREFIX,
-  listBackups,
-  type PruneBackupsOptions,
-  type PruneResult,
-  pruneBackups,
-  type RestoreBackupOptions,
-  type RestoreMode,
-  type RestoreResult,
-  readHeader as readBackupHeader,
-  restoreBackup,
-  type VerifyBackupOptions,
-  verifyBackup,
-} from './backup.js';
+} from './backup-create.js';
 export {
   BACKUP_EXTENSION,
   BACKUP_FORMAT,
@@ -33,21 +20,36 @@ export {
   manifestPathOf,
   RECORDSTORE_VERSION,
 } from './backup-file.js';
+export {
+  type BackupEntry,
+  listBackups,
+  type PruneBackupsOptions,
+  type PruneResult,
+  pruneBackups,
+} from './backup-folder.js';
+export {
+  type RestoreBackupOptions,
+  type RestoreMode,
+  type RestoreResult,
+  restoreBackup,
+} from './backup-restore.js';
+export {
+  type BackupVerification,
+  readHeader as readBackupHeader,
+  type VerifyBackupOptions,
+  verifyBackup,
+} from './backup-verify.js';
 export { canonicalJson, recordChecksum } from './canonical.js';
+export { type CopyOptions, type CopyReport, copyRecords } from './copy.js';
+export { type CopyVerification, type VerifyCopyOptions, verifyCopy } from './copy-verify.js';
 export {
   COPY_WATERMARK_ID_PREFIX,
   COPY_WATERMARK_TYPE,
-  type CopyOptions,
   type CopyPosition,
-  type CopyReport,
-  type CopyVerification,
   type CopyWatermark,
-  copyRecords,
   readCopyWatermark,
-  type VerifyCopyOptions,
-  verifyCopy,
   watermarkId,
-} from './copy.js';
+} from './copy-watermark.js';
 export {
   type ProgressListener,
   ProgressTracker,
@@ -60,5 +62,6 @@ export {
   type NamedStoreSpec,
   parseStoreSpec,
   type StoreSpec,
+  type StoreSpecOptions,
   storeKey,
 } from './store-spec.js';

@@ -1,7 +1,8 @@
 import type { StorageBackend } from '../backend.js';
 import { type Logger, silentLogger } from '../clock.js';
 import { StorageError } from '../errors.js';
-import { type BackupResult, createBackup, listBackups, type PruneResult, pruneBackups } from './backup.js';
+import { type BackupResult, createBackup } from './backup-create.js';
+import { listBackups, type PruneResult, pruneBackups } from './backup-folder.js';
 
 /** Settings of a {@link BackupScheduler}. */
 export interface BackupSchedulerOptions {

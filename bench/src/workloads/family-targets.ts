@@ -1,0 +1,60 @@
+import { rmSync } from 'node:fs';
+import pg from 'pg';
+import { copyRecords } from '../contenders/postgres.js';
+import { insertRows, openRawSqlite } from '../contenders/sqlite.js';
+import type { FamilyTarget } from './run-context.js';
+
+/** PostgreSQL targets: a database per name on the bench server; loads by COPY. */
+export function postgresTarget(createDatabase: (name: string) => Promise<string>): FamilyTarget {
+  return {
+    family: 'postgres',
+    fresh: createDatabase,
+    async load(url, records) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await copyRecords(client, records);
+      } finally {
+        await client.end();
+      }
+    },
+    async analyze(url) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('VACUUM ANALYZE storage_records');
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** SQLite targets: a file per name in the run's folder; loads in one transaction per chunk. */
+export function sqliteTarget(dir: string): FamilyTarget {
+  return {
+    family: 'sqlite',
+    async fresh(name) {
+      const path = `${dir}/${name}.db`;
+      for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+      return path;
+    },
+    async load(path, records) {
+      const { db } = await openRawSqlite(path);
+      try {
+        insertRows(db, records);
+      } finally {
+        db.close();
+      }
+    },
+    async analyze(path) {
+      const { db } = await openRawSqlite(path);
+      try {
+        db.exec('ANALYZE');
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { Contender, Family } from '../contenders/types.js';
+import { RecordFactory, ROWS_PER_SESSION, rng } from '../records.js';
+import type { Samples } from '../stats.js';
+import { gc, rotate, samplesFor, timeOps } from './measure.js';
+import { rowsFrom } from './result-rows.js';
+import type { RunContext } from './run-context.js';
+
+/** The benchmark's recordstore point-operation targets, by family and operation. */
+function pointTarget(family: Family, op: string) {
+  return (name: string, ratio: number | null) => {
+    if (!name.startsWith('recordstore')) return undefined;
+    if (family === 'postgres') return { text: 'ratio ≥ 0.90 of raw pg', met: ratio !== null && ratio >= 0.9 };
+    if (op === 'delete') return undefined;
+    return { text: 'ratio ≥ 0.70 of raw better-sqlite3', met: ratio !== null && ratio >= 0.7 };
+  };
+}
+
+/**
+ * Sequential and 16-way concurrent save, load by id and delete, interleaved in rounds. Each contender has
+ * its own table, preloaded with the same base rows; loads pick among them, deletes remove the round's saves.
+ */
+export async function pointWorkloads(
+  ctx: RunContext,
+  family: Family,
+  contenders: Contender[],
+  rawName: string,
+): Promise<void> {
+  const s = ctx.options.sizes;
+  const factory = new RecordFactory(ctx.options.seed);
+  const base = factory.many('base', s.pointBaseRows, {
+    sessions: Math.max(1, s.pointBaseRows / ROWS_PER_SESSION),
+  });
+  for (const c of contenders) {
+    for (let i = 0; i < base.length; i += 1000) {
+      const chunk = base.slice(i, i + 1000);
+      await (c.preload ? c.preload(chunk) : c.saveBatch(chunk));
+    }
+    // Warm-up (not measured): prepares statements, fills caches, lets the JIT settle.
+    const warm = factory.many(`warm-${c.name}`, 50);
+    for (const r of warm) await c.save(r);
+    for (const r of warm) await c.load(r.id);
+    for (const r of warm) await c.delete(r.id);
+  }
+  ctx.log(`${family}: point workloads on ${base.length} base rows, ${s.rounds} rounds of ${s.pointOps} ops`);
+  const random = rng(ctx.options.seed + 1);
+  const samples = new Map<string, Map<string, Samples>>();
+  const misses = new Map<string, number>();
+  for (let round = 0; round < s.rounds; round++) {
+    for (const mode of ['sequential', `${s.concurrency} concurrent`]) {
+      const conc = mode === 'sequential' ? 1 : s.concurrency;
+      const records = factory.many(`r${round}-${conc}`, s.pointOps);
+      const loadIds = Array.from({ length: s.pointOps }, () => base[Math.floor(random() * base.length)]!.id);
+      for (const op of ['save', 'load', 'delete'] as const) {
+        const workload = `${op} ${mode}`;
+        for (const c of rotate(contenders, round)) {
+          gc();
+          const result = await timeOps(s.pointOps, conc, async (i) => {
+            if (op === 'save') return c.save(records[i]!);
+            if (op === 'load') {
+              if ((await c.load(loadIds[i]!)) === null) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
+              return;
+            }
+            if (!(await c.delete(records[i]!.id))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
+          });
+          const sample = samplesFor(samples, workload, c.name);
+          sample.latencies.push(...result.latencies);
+          sample.perRound.push((s.pointOps / result.elapsedMs) * 1000);
+        }
+      }
+    }
+    ctx.log(`${family}: point round ${round + 1}/${s.rounds} done`);
+  }
+  for (const [workload, byContender] of samples) {
+    const op = workload.split(' ')[0]!;
+    ctx.rows.push(...rowsFrom(workload, family, byContender, 'ops/s', rawName, pointTarget(family, op)));
+  }
+  for (const [name, count] of misses) {
+    ctx.log(`WARNING ${name}: ${count} loads found nothing or deletes deleted nothing (should be 0)`);
+  }
+  if (family === 'sqlite') compareWithKeyvSqlite(ctx);
+  ctx.flush();
+}
+
+/** SQLite's save and load targets also ask recordstore to be at least 3 times Keyv's SQLite adapter. */
+function compareWithKeyvSqlite(ctx: RunContext): void {
+  for (const row of ctx.rows.filter((r) => r.family === 'sqlite' && r.contender === 'recordstore-sqlite')) {
+    const keyv = ctx.rows.find(
+      (r) => r.family === 'sqlite' && r.contender === 'keyv-sqlite' && r.workload === row.workload,
+    );
+    if (keyv?.median && row.median && /^(save|load)/.test(row.workload)) {
+      const times = row.median / keyv.median;
+      row.notes = `${times.toFixed(1)}× keyv-sqlite`;
+      row.target = `${row.target}, and ≥ 3× keyv-sqlite`;
+      row.target_met = (row.target_met ?? true) && times >= 3;
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { StorageError } from '../errors.js';
+import type { WriteRow } from '../record.js';
+
+/**
+ * Optional abilities, as typed objects a caller asks for by name instead of testing a backend's name or
+ * shape. Two places offer them:
+ * - a connected store's driver ({@link DriverCapabilityObjects}, through `backend.capability(name)`);
+ * - a backend's definition in the registry ({@link DefinitionCapabilities}), usable without connecting a
+ *   store (migrations on an empty database, maintenance commands, copy identities).
+ */
+
+/** Times each public operation; the runtime wraps every operation with it (metering as a decorator). */
+export interface OperationMeter {
+  time<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** A bulk write path faster than batched upserts (PostgreSQL's COPY). Rows arrive validated and stamped. */
+export interface BulkImportCapability {
+  /** Writes one batch all or nothing, with the same conflict rules as `RowStore.upsertRows`. */
+  importRows(rows: readonly WriteRow[], options: { keepCreatedAt: boolean; now: number }): Promise<void>;
+}
+
+/** Metrics in Prometheus text format, and optionally a meter the runtime times operations with. */
+export interface MetricsCapability {
+  /** The metrics text (Prometheus exposition format). */
+  text(): Promise<string>;
+  /** Present when operations should be timed. */
+  readonly meter?: OperationMeter;
+}
+
+/** One audit log entry: who changed which record, when, and hashes of the row before and after. */
+export interface AuditEntry {
+  auditId: number;
+  recordId: string;
+  operation: string;
+  actor: string | null;
+  at: Date;
+  [detail: string]: unknown;
+}
+
+/** An audit log of writes, newest first. */
+export interface AuditCapability {
+  entries(query?: { id?: string; limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** Small internal key-value state kept beside the records, never visible as records (copy watermarks). */
+export interface MetaCapability {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<boolean>;
+}
+
+/** The version of the schema a store runs on, recorded in backup headers. */
+export interface SchemaVersionCapability {
+  current(): Promise<string | number | null>;
+}
+
+/** Abilities a connected store's driver may offer. */
+export interface DriverCapabilityObjects {
+  bulkImport?: BulkImportCapability;
+  metrics?: MetricsCapability;
+  audit?: AuditCapability;
+  meta?: MetaCapability;
+  schemaVersion?: SchemaVersionCapability;
+}
+
+/** The state of one migration. */
+export interface MigrationState {
+  name: string;
+  applied: boolean;
+  /** Whose migration it is: the backend's own (`shipped`) or the deployment's. */
+  source?: 'shipped' | 'deployment';
+  appliedAt?: Date | null;
+}
+
+/** What {@link MigratorCapability.up} and {@link MigratorCapability.down} did (or would do, dry run). */
+export interface MigrationRun {
+  /** Migrations applied (up) or reverted (down), in order. */
+  migrations: string[];
+  dryRun: boolean;
+  /** Details a backend adds (the SQL a dry run would execute, the table, ...). */
+  details?: Record<string, unknown>;
+}
+
+/** Schema migrations of a backend, run by an operator (`recordstore migrate`) or at connect (auto_migrate). */
+export interface MigratorCapability {
+  status(): Promise<{ migrations: MigrationState[]; details?: Record<string, unknown> }>;
+  up(options?: { dryRun?: boolean; count?: number }): Promise<MigrationRun>;
+  /** Absent when the backend's migrations are forward-only. */
+  down?(options?: { dryRun?: boolean; count?: number }): Promise<MigrationRun>;
+  /**
+   * Writes a new, empty migration file; returns its path. Absent when migrations are not files.
+   * @param options.dir the folder to write to instead of the backend's own (`recordstore migrate create --dir`)
+   */
+  create?(
+    name: string,
+    options?: { dir?: string },
+  ): Promise<{ file: string; details?: Record<string, unknown> }>;
+  /** Marks the shipped migrations applied on an existing compatible schema. */
+  baseline?(): Promise<MigrationRun>;
+  /** Releases connections the migrator opened. */
+  close(): Promise<void>;
+}
+
+/** One maintenance task an operator runs by name (`recordstore task <name>`): partitions, indexes, ... */
+export interface AdminTask {
+  /** Dotted, stable name: `partitions.status`, `indexes.ensure`. */
+  name: string;
+  /** One line for help output. */
+  summary: string;
+  /** Runs the task with the options given on the command line; returns a JSON-serialisable report. */
+  run(options: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Maintenance tasks of a backend; `close` releases what running them opened. */
+export interface AdminTasksCapability {
+  tasks: readonly AdminTask[];
+  close(): Promise<void>;
+}
+
+/** How a backend is named inline on a command line (`sqlite:./x.db`, `postgres://...`). */
+export interface InlineSpecCapability {
+  /** URL-like prefixes this backend claims, lower case, without the colon: `['sqlite']`, `['postgres', 'postgresql']`. */
+  schemes: readonly string[];
+  /** The config the inline form means; throws a config StorageError for a malformed one. */
+  parse(spec: string): Record<string, unknown>;
+}
+
+/** Abilities found through the registry, from a backend's parsed config, without a connected store. */
+export interface DefinitionCapabilities<Config> {
+  migrator?(config: Config): MigratorCapability;
+  adminTasks?(config: Config): AdminTasksCapability;
+  /**
+   * A stable, credential-free identity of where a store's data lives (`sqlite:/abs/x.db`,
+   * `postgresql://host:5432/db?schema=public`): two configs of the same data give the same identity,
+   * whatever their tuning keys. Copies key their resume state on it.
+   */
+  identity?(config: Config): string;
+  inline?: InlineSpecCapability;
+}
+
+/** The names of every capability, for messages. */
+export type CapabilityName = keyof DriverCapabilityObjects | keyof DefinitionCapabilities<unknown>;
+
+/**
+ * Returns a capability or throws an `unsupported` StorageError naming the backend, the capability and what
+ * needed it.
+ *
+ * @example
+ * const metrics = requireCapability(store.name, store.capability('metrics'), 'metrics', 'recordstore metrics');
+ */
+export function requireCapability<T>(
+  backend: string,
+  capability: T | undefined,
+  name: CapabilityName,
+  purpose: string,
+): T {
+  if (capability !== undefined && capability !== null) return capability;
+  throw new StorageError(
+    'unsupported',
+    `${purpose}: the ${backend} backend does not offer the "${name}" capability.`,
+    { backend, retryable: false },
+  );
+}

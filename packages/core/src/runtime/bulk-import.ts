@@ -1,0 +1,96 @@
+import { describeValue } from '../describe-value.js';
+import type { BulkImportCapability } from '../driver/capabilities.js';
+import { StorageError } from '../errors.js';
+import type { RecordInput, WriteRow } from '../record.js';
+import { dedupeById } from './query-plan.js';
+
+/** Options of {@link RecordImportCapability.importRecords}. */
+export interface ImportRecordsOptions {
+  /** Keep each record's own timestamps (restores, copies). */
+  preserveTimestamps?: boolean;
+  /** Records per transaction (default: ten times the store's batch_size). */
+  batchSize?: number;
+  /** Called after each committed batch with the number of records written so far. */
+  onProgress?: (done: number) => void;
+}
+
+/** Records from an array, a generator or a stream. */
+export type ImportSource = AsyncIterable<RecordInput> | Iterable<RecordInput>;
+
+/**
+ * The record-level bulk path a store offers when its driver has a {@link BulkImportCapability}: records
+ * are validated like saveMany's, each batch is written all or nothing, earlier batches stay committed.
+ */
+export interface RecordImportCapability {
+  /**
+   * @returns how many records were read (and written).
+   * @throws StorageError(validation) naming the first invalid record as `records[i]` (its position in the
+   *   whole import); nothing of its batch is written.
+   * @example
+   * const n = await store.capability('bulkImport')?.importRecords(readJsonLines('dump.jsonl'), { preserveTimestamps: true });
+   */
+  importRecords(records: ImportSource, options?: ImportRecordsOptions): Promise<number>;
+}
+
+/** What the record importer needs from the runtime. */
+export interface ImportContext {
+  name: string;
+  batchSize: number;
+  now(): number;
+  toWriteRows(
+    records: readonly RecordInput[],
+    preserveTimestamps: boolean,
+    now: number,
+    offset: number,
+  ): WriteRow[];
+  run<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Builds the record-level importer over a driver's row-level one. */
+export function recordImporter(context: ImportContext, bulk: BulkImportCapability): RecordImportCapability {
+  return {
+    importRecords: (records, options = {}) =>
+      context.run('importRecords', async () => {
+        const source = records as Partial<AsyncIterable<RecordInput> & Iterable<RecordInput>> | null;
+        if (
+          source === null ||
+          typeof source !== 'object' ||
+          (typeof source[Symbol.asyncIterator] !== 'function' &&
+            typeof source[Symbol.iterator] !== 'function')
+        ) {
+          throw new StorageError(
+            'validation',
+            `${context.name}: importRecords takes an iterable or async iterable of records, got ${describeValue(records)}.`,
+            { path: 'records', backend: context.name },
+          );
+        }
+        const batchSize = options.batchSize ?? context.batchSize * 10;
+        if (!Number.isInteger(batchSize) || batchSize <= 0) {
+          throw new StorageError(
+            'validation',
+            `${context.name}: importRecords batchSize must be a positive integer, got ${describeValue(batchSize)}.`,
+            { path: 'batchSize', backend: context.name },
+          );
+        }
+        const preserve = options.preserveTimestamps === true;
+        let done = 0;
+        let batch: RecordInput[] = [];
+        const flush = async (): Promise<void> => {
+          if (batch.length === 0) return;
+          const now = context.now();
+          // Validate the whole batch before touching the database: one bad record writes none of it.
+          const rows = dedupeById(context.toWriteRows(batch, preserve, now, done));
+          await bulk.importRows(rows, { keepCreatedAt: !preserve, now });
+          done += batch.length;
+          batch = [];
+          options.onProgress?.(done);
+        };
+        for await (const record of source as AsyncIterable<RecordInput>) {
+          batch.push(record);
+          if (batch.length >= batchSize) await flush();
+        }
+        await flush();
+        return done;
+      }),
+  };
+}

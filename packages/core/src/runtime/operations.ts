@@ -1,0 +1,197 @@
+import type { ListOptions, SaveOptions, StorageOperations } from '../backend.js';
+import type { Clock } from '../clock.js';
+import type { CoreSettings } from '../config/common-config.js';
+import { describeValue } from '../describe-value.js';
+import { isStorageError, StorageError, validationError } from '../errors.js';
+import type { Filter } from '../filter/types.js';
+import { isPlainObject } from '../json-value.js';
+import {
+  isExpired,
+  type RecordInput,
+  type RecordRow,
+  type StoredRecord,
+  toStoredRecord,
+  toWriteRow,
+  type WriteRow,
+} from '../record.js';
+import { validateId } from '../record-id.js';
+import { dedupeById, expiredRowFilter, liveFilter, rowQuery } from './query-plan.js';
+import type { RowAccess } from './row-access.js';
+
+/** Hit, miss and expiry counters the operations keep for `stats()`. */
+export interface Counters {
+  hits: number;
+  misses: number;
+  errors: number;
+  expiredRemoved: number;
+}
+
+/** What the operations need from the runtime. */
+export interface OperationContext {
+  settings: CoreSettings;
+  clock: Clock;
+  /** The smaller of the configured and the driver's record size limits. */
+  maxRecordBytes: number;
+  counters: Counters;
+  /** Runs `fn` in one transaction (or directly when already inside one). */
+  atomically<T>(fn: (rows: RowAccess) => Promise<T>): Promise<T>;
+  /** Deletes one row if it has expired at `now`, atomically (lazy expiry must not delete a row just re-saved). */
+  deleteIfExpired(rows: RowAccess, id: string, now: number): Promise<boolean>;
+}
+
+/**
+ * Validates and stamps records exactly as saveMany does (same rules, defaults and size limit). A failure
+ * is a StorageError naming the record's position, `records[offset + i]`.
+ */
+export function toWriteRows(
+  context: Pick<OperationContext, 'settings' | 'maxRecordBytes'>,
+  records: readonly RecordInput[],
+  options: SaveOptions | undefined,
+  now: number,
+  offset = 0,
+): WriteRow[] {
+  return records.map((record, i) => {
+    try {
+      return writeRow(context, record, options, now);
+    } catch (error) {
+      if (isStorageError(error)) {
+        const at = `records[${offset + i}]`;
+        throw new StorageError(error.kind, `${at}: ${error.message}`, {
+          path: `${at}${error.path ? `.${error.path}` : ''}`,
+        });
+      }
+      throw error;
+    }
+  });
+}
+
+function writeRow(
+  context: Pick<OperationContext, 'settings' | 'maxRecordBytes'>,
+  record: RecordInput,
+  options: SaveOptions | undefined,
+  now: number,
+): WriteRow {
+  return toWriteRow(record, {
+    now,
+    defaultTtlMs: context.settings.defaultTtlMs,
+    preserveTimestamps: options?.preserveTimestamps ?? false,
+    maxRecordBytes: context.maxRecordBytes,
+  });
+}
+
+/**
+ * The public reads and writes, written once against a {@link RowAccess} so that a transaction reuses them
+ * on its own rows.
+ */
+export function createOperations(
+  context: OperationContext,
+  rows: RowAccess,
+  inTransaction: boolean,
+): StorageOperations {
+  const { settings, clock, counters } = context;
+  const atomically = <T>(fn: (r: RowAccess) => Promise<T>): Promise<T> =>
+    inTransaction ? fn(rows) : context.atomically(fn);
+
+  const live = async (row: RecordRow): Promise<StoredRecord | null> => {
+    const now = clock.now();
+    if (isExpired(row, now)) {
+      counters.misses++;
+      if (await context.deleteIfExpired(rows, row.id, now)) counters.expiredRemoved++;
+      return null;
+    }
+    counters.hits++;
+    return toStoredRecord(row);
+  };
+
+  const list = async (filter: Filter | undefined, options?: ListOptions): Promise<StoredRecord[]> => {
+    const query = rowQuery(options);
+    const found = await rows.listRows(liveFilter(filter, clock.now()), query);
+    return found.map(toStoredRecord);
+  };
+
+  const update = async (r: RowAccess, id: string, changes: Record<string, unknown>): Promise<boolean> => {
+    validateId(id);
+    if (!isPlainObject(changes)) {
+      throw validationError(
+        `update changes must be a plain object, got ${describeValue(changes)}.`,
+        'changes',
+      );
+    }
+    if ('id' in changes && changes.id !== id) {
+      throw validationError(
+        `update cannot change a record's id (from ${id} to ${describeValue(changes.id)}).`,
+        'id',
+      );
+    }
+    const now = clock.now();
+    const current = await r.loadRow(id, { forUpdate: true });
+    if (current === null || isExpired(current, now)) return false;
+    const merged: RecordInput = { ...toStoredRecord(current), ...changes, id };
+    // A record stored without expiry keeps none unless the changes set one (no default TTL on update).
+    if (current.expires_at === null && !('expires_at' in changes)) merged.expires_at = null;
+    const row = writeRow(context, merged, { preserveTimestamps: false }, now);
+    row.created_at = current.created_at;
+    await r.upsertRows([row], { keepCreatedAt: true, now });
+    return true;
+  };
+
+  const saveMany = async (r: RowAccess, records: readonly RecordInput[], options?: SaveOptions) => {
+    const now = clock.now();
+    // Validate everything before writing anything: one bad record saves none.
+    const writeRows = toWriteRows(context, records, options, now);
+    const keepCreatedAt = !options?.preserveTimestamps;
+    for (let i = 0; i < writeRows.length; i += settings.batchSize) {
+      await r.upsertRows(dedupeById(writeRows.slice(i, i + settings.batchSize)), { keepCreatedAt, now });
+    }
+    return writeRows.map((w) => w.id);
+  };
+
+  return {
+    save: async (record, options) => {
+      const now = clock.now();
+      const row = writeRow(context, record, options, now);
+      await rows.upsertRows([row], { keepCreatedAt: !options?.preserveTimestamps, now });
+      return row.id;
+    },
+    load: async (id) => {
+      validateId(id);
+      const row = await rows.loadRow(id);
+      if (row !== null) return live(row);
+      counters.misses++;
+      return null;
+    },
+    update: (id, changes) => atomically((r) => update(r, id, changes)),
+    delete: async (id) => (await rows.deleteRows([validateId(id)])) > 0,
+    exists: (id) => rows.existsRow(validateId(id), clock.now()),
+    count: (filter) => rows.countRows(liveFilter(filter, clock.now())),
+    list,
+    getBySession: (sessionId, options) => list({ session_id: sessionId }, options),
+    getByThread: (threadId, options) => list({ thread_id: threadId }, options),
+    saveMany: (records, options) => {
+      if (!Array.isArray(records)) {
+        return Promise.reject(
+          validationError(`saveMany takes an array of records, got ${describeValue(records)}.`, 'records'),
+        );
+      }
+      return records.length > settings.batchSize
+        ? atomically((r) => saveMany(r, records, options))
+        : saveMany(rows, records, options);
+    },
+    deleteMany: async (idsOrFilter) => {
+      if (Array.isArray(idsOrFilter)) {
+        const ids = idsOrFilter.map((id, i) => validateId(id, `ids[${i}]`));
+        let deleted = 0;
+        for (let i = 0; i < ids.length; i += settings.batchSize) {
+          deleted += await rows.deleteRows(ids.slice(i, i + settings.batchSize));
+        }
+        return deleted;
+      }
+      return rows.deleteRowsWhere(liveFilter(idsOrFilter as Filter, clock.now()));
+    },
+  };
+}
+
+/** Lazy expiry by filter: one statement that deletes the row only if it is still expired. */
+export function deleteIfExpiredByFilter(rows: RowAccess, id: string, now: number): Promise<boolean> {
+  return rows.deleteRowsWhere(expiredRowFilter(id, now)).then((n) => n > 0);
+}

@@ -1,0 +1,67 @@
+import * as catalog from '../generated/index-catalog.queries.js';
+import { catalogOn, type SqlClient } from '../partitions/sql-client.js';
+import { declaredIndexDdl, dropIndexDdl } from './declared-index-ddl.js';
+import { type DeclaredIndex, declaredIndexName } from './index-options.js';
+
+/**
+ * Creating the declared indexes (`indexes:`), and `auto_create_indexes: false` on a new store. Catalog
+ * reads are pgtyped queries (sql/index-catalog.sql); the DDL comes from declared-index-ddl.ts.
+ */
+
+/** What {@link ensureDeclaredIndexes} did. */
+export interface EnsureIndexesResult {
+  created: string[];
+  /** Invalid leftovers of an interrupted CREATE INDEX CONCURRENTLY, dropped and rebuilt. */
+  rebuilt: string[];
+}
+
+/** PostgreSQL's codes for "another process is creating that index right now". */
+const CREATED_CONCURRENTLY = new Set(['42P07', '23505']);
+
+/**
+ * Creates the declared indexes that are missing (CONCURRENTLY on an unpartitioned table, so writers
+ * are not blocked; a partitioned table cannot build concurrently from its parent). An invalid leftover of
+ * an interrupted build is dropped and rebuilt. Needs a client outside any transaction.
+ */
+export async function ensureDeclaredIndexes(
+  client: SqlClient,
+  indexes: readonly DeclaredIndex[],
+): Promise<EnsureIndexesResult> {
+  const result: EnsureIndexesResult = { created: [], rebuilt: [] };
+  if (indexes.length === 0) return result;
+  const db = catalogOn(client);
+  // No session advisory lock: behind PgBouncer in transaction mode it could be released on another server
+  // connection. Two processes creating the same index race on its name; the loser's error (42P07, or a
+  // unique violation in pg_class) means "another process is creating it".
+  const [table] = await catalog.tableKind.run(undefined, db);
+  const concurrently = table?.kind === 'r';
+  for (const decl of indexes) {
+    const name = declaredIndexName(decl);
+    const [existing] = await catalog.indexValidity.run({ name }, db);
+    if (existing?.valid === true) continue;
+    if (existing !== undefined) {
+      await client.query(dropIndexDdl(name));
+      result.rebuilt.push(name);
+    }
+    try {
+      await client.query(declaredIndexDdl(decl, { concurrently }));
+      result.created.push(name);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === undefined || !CREATED_CONCURRENTLY.has(code)) throw error;
+    }
+  }
+  return result;
+}
+
+/**
+ * `auto_create_indexes: false` on a store whose schema this connect has just created: drops every
+ * secondary index the migrations made (all but the primary key, unique indexes and the id key) while the
+ * table is still empty (instant), so the store starts with only the key on id. Never runs on a store that
+ * existed before: indexes there are the operator's business (see analyzeIndexes).
+ */
+export async function dropMigrationSecondaryIndexes(client: SqlClient): Promise<string[]> {
+  const rows = await catalog.migrationSecondaryIndexes.run(undefined, catalogOn(client));
+  for (const { name } of rows) await client.query(dropIndexDdl(name));
+  return rows.map((r) => r.name);
+}

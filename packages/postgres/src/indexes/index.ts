@@ -1,0 +1,35 @@
+/**
+ * Index management: declared expression indexes on hot data paths (`indexes:` in the config), the
+ * `index_type` / `auto_create_indexes` rules, usage analysis with a verdict, and the `indexes.analyze` /
+ * `indexes.ensure` admin tasks.
+ *
+ * - index-options.ts: the config's index settings and their validation (no package imports).
+ * - declared-index-ddl.ts: the CREATE/DROP INDEX text of declared indexes.
+ * - declared-indexes.ts: creating the missing declared indexes; auto_create_indexes: false on a new store.
+ * - index-usage.ts, filter-plans.ts: {@link analyzeIndexes}.
+ * - index-admin-tasks.ts: {@link indexAdminTasks} and the standalone command entry points.
+ *
+ * Catalog and statistics reads are pgtyped queries (sql/index-catalog.sql, sql/index-usage.sql).
+ * @module
+ */
+export type { SqlClient } from '../partitions/sql-client.js';
+export { declaredIndexDdl, declaredIndexExpression } from './declared-index-ddl.js';
+export {
+  dropMigrationSecondaryIndexes,
+  type EnsureIndexesResult,
+  ensureDeclaredIndexes,
+} from './declared-indexes.js';
+export type { FilterPlan } from './filter-plans.js';
+export { analyzePostgresIndexes, createPostgresDeclaredIndexes, indexAdminTasks } from './index-admin-tasks.js';
+export {
+  type DeclaredIndex,
+  type DeclaredIndexInput,
+  declaredIndexName,
+  declaredIndexSchema,
+  declaredIndexTarget,
+  INDEX_METHODS,
+  type IndexConfig,
+  type IndexMethod,
+  validateIndexConfig,
+} from './index-options.js';
+export { type AnalyzeIndexesOptions, analyzeIndexes, type IndexReport, type IndexUsage } from './index-usage.js';

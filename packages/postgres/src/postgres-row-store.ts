@@ -1,0 +1,101 @@
+import type { FilterNode, RecordRow, RowQuery, RowStore, WriteRow } from '@recordstore/core';
+import type { PostgresConfig } from './postgres-config.js';
+import { buildCountQuery, buildDeleteQuery, buildListQuery } from './postgres-filter-compiler.js';
+import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './postgres-partitions.js';
+import * as q from './queries.js';
+
+/** The row store of a native-filtering driver: every optional query of {@link RowStore} is implemented. */
+export interface PostgresRowStore extends RowStore {
+  countRows(filter: FilterNode): Promise<number>;
+  listRows(filter: FilterNode, query: RowQuery): Promise<RecordRow[]>;
+  deleteRowsWhere(filter: FilterNode): Promise<number>;
+  existsRow(id: string, now: number): Promise<boolean>;
+}
+
+/** What a row store needs besides its session. */
+export interface RowStoreContext {
+  config: PostgresConfig;
+  /** Runs `fn` in a transaction of its own: writes of several statements outside a transaction. */
+  transaction<T>(fn: (session: q.SqlSession) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The rows of `storage_records` through one {@link q.SqlSession}: the pool (each statement on any pooled
+ * connection) or one transaction's client (`inTransaction`). Fixed statements are pgtyped's named prepared
+ * statements; filters are compiled to unnamed statements so each gets a custom plan.
+ */
+export function createRowStore(
+  session: q.SqlSession,
+  inTransaction: boolean,
+  context: RowStoreContext,
+): PostgresRowStore {
+  const { config } = context;
+  // Several statements are all or nothing only inside a transaction: open one when not in one already.
+  const atomically = (fn: (s: q.SqlSession) => Promise<void>): Promise<void> =>
+    inTransaction ? fn(session) : context.transaction(fn);
+  return {
+    upsertRows: async (rows, { keepCreatedAt, now }) => {
+      if (rows.length === 0) return;
+      // Range/list partitions have no unique id: writes serialize on per-id advisory locks.
+      if (needsIdLocks(config)) {
+        const oneByOne = !(config.bulk_insert_enabled && config.bulk_update_enabled);
+        return atomically((s) => upsertPartitionedRows(s, rows, keepCreatedAt, now, oneByOne));
+      }
+      if (rows.length === 1) return q.upsertRecord(session, rows[0]!, keepCreatedAt, now);
+      if (config.bulk_insert_enabled && config.bulk_update_enabled) {
+        return q.upsertRecords(session, rows, keepCreatedAt, now);
+      }
+      return atomically((s) => upsertPiecewise(s, config, rows, keepCreatedAt, now));
+    },
+    loadRow: async (id, options) => {
+      // update() reads under the id's write lock, so a concurrent save cannot slip in between.
+      if (options?.forUpdate === true && needsIdLocks(config)) await lockRecordId(session, id);
+      return q.loadRecord(session, id, options?.forUpdate === true);
+    },
+    existsRow: (id, now) => q.recordExists(session, id, now),
+    deleteRows: (ids) => (ids.length === 0 ? Promise.resolve(0) : q.deleteRecords(session, ids)),
+    countRows: async (filter) => {
+      const result = await session.dynamic<{ n: number }>(buildCountQuery(filter));
+      return result.rows[0]?.n ?? 0;
+    },
+    listRows: async (filter, query) => {
+      const result = await session.dynamic<q.RecordColumns>(buildListQuery(filter, query));
+      return result.rows.map(q.toRecordRow);
+    },
+    deleteRowsWhere: async (filter) => {
+      const result = await session.dynamic(buildDeleteQuery(filter));
+      return result.rowCount ?? 0;
+    },
+  };
+}
+
+/**
+ * saveMany with bulk_insert_enabled or bulk_update_enabled off: rows that exist already are rewritten
+ * by one UPDATE (bulk_update) or one statement each; new rows by one INSERT (bulk_insert) or one each.
+ */
+async function upsertPiecewise(
+  session: q.SqlSession,
+  config: PostgresConfig,
+  rows: readonly WriteRow[],
+  keepCreatedAt: boolean,
+  now: number,
+): Promise<void> {
+  const { bulk_insert_enabled: bulkInsert, bulk_update_enabled: bulkUpdate } = config;
+  const existing = await q.existingIds(
+    session,
+    rows.map((r) => r.id),
+  );
+  const old = rows.filter((r) => existing.has(r.id));
+  const fresh = rows.filter((r) => !existing.has(r.id));
+  let oneByOne: WriteRow[] = [];
+  if (bulkUpdate && old.length > 0) {
+    const updated = await q.updateRecords(session, old, keepCreatedAt, now);
+    // A row deleted meanwhile was not updated: insert it like a new one.
+    fresh.push(...old.filter((r) => !updated.has(r.id)));
+  } else {
+    oneByOne = old;
+  }
+  if (bulkInsert && fresh.length > 1) await q.upsertRecords(session, fresh, keepCreatedAt, now);
+  else oneByOne = oneByOne.concat(fresh);
+  for (const row of oneByOne) await q.upsertRecord(session, row, keepCreatedAt, now);
+}
