@@ -1,5 +1,5 @@
 import { type AdminTask, StorageError } from '@recordstore/core';
-import { purposeOf, requireDefinitionCapability, type TargetBackend } from './backend-capabilities.js';
+import { adminTasksOf, purposeOf, type TargetBackend } from './backend-capabilities.js';
 import type { CommandContext } from './context.js';
 import { toJsonText } from './output.js';
 import { printValue } from './render-value.js';
@@ -26,7 +26,7 @@ export async function withAdminTasks<T>(
   command: string,
   fn: (tasks: readonly AdminTask[]) => Promise<T>,
 ): Promise<T> {
-  const admin = requireDefinitionCapability(backend, 'adminTasks', command)(backend.config);
+  const admin = adminTasksOf(backend, command);
   try {
     return await fn(admin.tasks);
   } finally {

@@ -1,5 +1,8 @@
 import {
+  type AdminTasksCapability,
   type DefinitionCapabilities,
+  isStorageError,
+  type MigratorCapability,
   requireCapability,
   type StorageBackend,
   type StorageCapabilityObjects,
@@ -33,33 +36,36 @@ export async function targetBackend(ctx: CommandContext): Promise<TargetBackend>
   return { ...validated, target };
 }
 
-/** What a command was doing, for messages: `recordstore migrate up (storage "pg")`. */
+/** What a command was doing, for messages: `migrate up (storage "pg")`. */
 export function purposeOf(command: string, storage: string): string {
-  return `recordstore ${command} (storage "${storage}")`;
+  return `${command} (storage "${storage}")`;
 }
 
-type DefinitionCapabilityName = keyof DefinitionCapabilities<unknown>;
+/** Refuses a backend whose definition lacks the capability, naming the backend, storage type and capability. */
+function requireDefinition(
+  backend: TargetBackend,
+  name: keyof DefinitionCapabilities<unknown>,
+  command: string,
+): DefinitionCapabilities<unknown> {
+  const capabilities = backend.definition.capabilities;
+  requireCapability(backend.name, capabilities?.[name], name, purposeOf(command, backend.target.storageName));
+  return capabilities!;
+}
 
 /**
- * A capability of the target's backend definition (usable without connecting), or a typed `unsupported`
- * error naming the backend, the storage type and the capability.
+ * The target backend's migrator over its parsed config (nothing connected yet), or a typed `unsupported`
+ * error naming the backend, the storage type and the `migrator` capability. The caller closes it.
  */
-export function requireDefinitionCapability<K extends DefinitionCapabilityName>(
-  backend: TargetBackend,
-  name: K,
-  command: string,
-): NonNullable<DefinitionCapabilities<unknown>[K]> {
-  const capabilities = backend.definition.capabilities;
-  const found = requireCapability(
-    backend.name,
-    capabilities?.[name],
-    name,
-    purposeOf(command, backend.target.storageName),
-  ) as unknown;
-  // Factories are called as methods of their definition's capabilities, wherever the caller keeps them.
-  return (typeof found === 'function' ? found.bind(capabilities) : found) as NonNullable<
-    DefinitionCapabilities<unknown>[K]
-  >;
+export function migratorOf(backend: TargetBackend, command: string): MigratorCapability {
+  return requireDefinition(backend, 'migrator', command).migrator!(backend.config);
+}
+
+/**
+ * The target backend's admin tasks over its parsed config, or a typed `unsupported` error naming the
+ * backend, the storage type and the `adminTasks` capability. The caller closes them.
+ */
+export function adminTasksOf(backend: TargetBackend, command: string): AdminTasksCapability {
+  return requireDefinition(backend, 'adminTasks', command).adminTasks!(backend.config);
 }
 
 /**
@@ -81,7 +87,7 @@ export function requireStoreCapability<K extends keyof StorageCapabilityObjects>
       purposeOf(command, storage),
     ) as NonNullable<StorageCapabilityObjects[K]>;
   } catch (error) {
-    if (hint === '' || !(error instanceof StorageError)) throw error;
+    if (hint === '' || !isStorageError(error)) throw error;
     throw new StorageError(error.kind, `${error.message} ${hint}`, { backend: store.name, cause: error });
   }
 }

@@ -17,6 +17,7 @@ import type { RunState } from './context.js';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { colorEnabled, toJsonText } from './output.js';
+import { configFileOf } from './target.js';
 
 /** The package version, printed by `--version`. */
 export const VERSION = '0.1.0';
@@ -27,7 +28,8 @@ export function buildProgram(io: CliIo, state: RunState): Command {
   program
     .description(
       'Store, query and operate recordstore records on any registered backend (SQLite, PostgreSQL, ...).\n' +
-        'Without a command it runs the tour on the embedded SQLite store.',
+        'Without a command it runs the tour on the embedded SQLite store; with a config file (./recordstore.yaml\n' +
+        'or --config) it prints this help instead and writes nothing.',
     )
     .version(VERSION, '-V, --version')
     .option(
@@ -87,14 +89,21 @@ function addExitCodesHelp(command: Command): void {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // `pnpm start -- <command>` passes the `--` through; it has no meaning of its own here.
-  const args = withDefaultCommand(argv[0] === '--' ? argv.slice(1) : [...argv]);
+  const given = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const args = withDefaultCommand(given, { configured: namesConfig(given, io) });
   const state: RunState = {
     exitCode: EXIT.ok,
-    json: args.includes('--json'),
-    verbose: args.includes('--verbose') || args.includes('-v'),
+    json: given.includes('--json'),
+    verbose: given.includes('--verbose') || given.includes('-v'),
     secrets: [],
   };
   const program = buildProgram(io, state);
+  if (args === null) {
+    // No command, and a config file names the store: never write to it unasked.
+    program.outputHelp();
+    io.stderr.write(NO_COMMAND_HINT);
+    return EXIT.ok;
+  }
   try {
     await program.parseAsync(args, { from: 'user' });
     return state.exitCode;
@@ -127,19 +136,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 // Global options that take a value: the token after them is not a command name.
 const VALUE_OPTIONS = new Set(['-c', '--config', '-e', '--env', '-s', '--storage']);
 
+const NO_COMMAND_HINT =
+  '\nrecordstore: no command given, and a config file is in use (./recordstore.yaml or --config), so ' +
+  'nothing was run: the tour writes sample records and runs on its own only on the embedded default ' +
+  'store. Name a command, e.g. `recordstore health`, or `recordstore tour` to run the tour on the ' +
+  'configured store (it asks for --yes when that store holds records).\n';
+
 /**
- * Adds the default command, `tour`, when the arguments name no command. Done here rather than with
- * commander's `isDefault`, so that a mistyped command is reported as unknown instead of being handed to
- * the tour as an argument.
+ * Adds the default command, `tour`, when the arguments name no command and no config file is in use
+ * (`configured` false: the embedded default store); returns null when they name no command but a config
+ * file is in use (the caller prints help: a bare `recordstore` never writes to a configured store). Done
+ * here rather than with commander's `isDefault`, so that a mistyped command is reported as unknown
+ * instead of being handed to the tour as an argument.
  */
-export function withDefaultCommand(args: string[]): string[] {
+export function withDefaultCommand(args: string[], options: { configured: boolean }): string[] | null {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help' || arg === '-V' || arg === '--version') return args;
     if (VALUE_OPTIONS.has(arg)) i++;
     else if (!arg.startsWith('-')) return args;
   }
-  return [...args, 'tour'];
+  return options.configured ? null : [...args, 'tour'];
+}
+
+/** True when the arguments give `--config`, or ./recordstore.yaml exists in the working directory. */
+function namesConfig(args: readonly string[], io: CliIo): boolean {
+  const option = args.some((a) => a === '-c' || a === '--config' || a.startsWith('--config='));
+  return option || configFileOf({}, io) !== null;
 }
 
 function describeStack(error: Error): string {

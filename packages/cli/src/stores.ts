@@ -46,6 +46,8 @@ export async function resolveStore(
   option: string,
 ): Promise<ResolvedStore> {
   registerBuiltinBackends();
+  // Inline forms of plugin backends (`lmdb:./x`) need the config file's plugins registered first.
+  await loadConfigOf(ctx.options, ctx.io);
   let spec: StoreSpec;
   try {
     spec = await parseStoreSpec(text, { baseDir: ctx.io.cwd });

@@ -6,6 +6,7 @@ import {
   isPlainObject,
   type LoadedConfig,
   loadConfig,
+  loadConfigPlugins,
   type StorageBackend,
 } from '@recordstore/core';
 import { registerBuiltinBackends } from './builtins.js';
@@ -70,10 +71,13 @@ export async function loadConfigOf(options: GlobalOptions, io: CliIo): Promise<L
   }
   // Only an explicit --env must exist in the file; RECORDSTORE_ENV / NODE_ENV naming an environment the file
   // does not define just means "no overlay" (the loader reads them from `env` itself).
-  return loadConfig(file, {
+  const loaded = await loadConfig(file, {
     env: io.env,
     ...(options.env === undefined || options.env === '' ? {} : { environment: options.env }),
   });
+  // The file's `plugins:` register their backends before any command looks a class or inline form up.
+  await loadConfigPlugins(loaded);
+  return loaded;
 }
 
 /** Resolves the store a command should use from the global options. */

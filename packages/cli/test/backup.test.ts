@@ -52,7 +52,7 @@ describe('recordstore backup', () => {
     expect(json.code).toBe(0);
     expect(json.stderr).toBe(''); // --json: no progress output at all
     first = parseJson<CreateJson>(json);
-    expect(first.manifest).toMatchObject({ record_count: 1200, source_backend: 'sqlite', schema_version: 2 });
+    expect(first.manifest).toMatchObject({ record_count: 1200, source_backend: 'sqlite', schema_version: 3 });
     expect(existsSync(first.file) && existsSync(first.manifestFile)).toBe(true);
   });
 

@@ -22,10 +22,11 @@ storage_types:
     class: postgresql
     config:
       url: "\${DATABASE_URL}"
+      metrics_enabled: true
   lite:
     class: sqlite
     config:
-      database_path: ./lite.db
+      path: ./lite.db
 `,
     );
   }, 120_000);
@@ -60,6 +61,8 @@ storage_types:
   it('a backend without metrics is refused with exit code 2', async () => {
     const result = await run('metrics', '--storage', 'lite');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/has no metrics.*recordstore stats/);
+    expect(result.stderr).toMatch(
+      /the sqlite backend does not offer the "metrics" capability.*recordstore stats/,
+    );
   });
 });

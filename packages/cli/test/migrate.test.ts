@@ -3,24 +3,42 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, requireBuild, runCliProcess, tempDir } from './helpers.js';
 
-// `migrate create` writes files only; `migrate up|down|status` are covered in operator.test.ts (SQLite),
-// postgres.test.ts and migrate.postgres.test.ts (PostgreSQL).
+// `migrate create` writes files only, through the selected backend's migrator; `migrate up|down|status` are
+// covered in operator.test.ts (SQLite), third-party-backend.test.ts, postgres.test.ts and
+// migrate.postgres.test.ts (PostgreSQL).
 describe('recordstore migrate create', () => {
   const tmp = tempDir();
   const run = (args: string[]) => runCliProcess(args, { cwd: tmp.dir, env: { NO_COLOR: '1' } });
-  beforeAll(requireBuild);
+  // A PostgreSQL storage type that names an unreachable server: create must not connect.
+  const pgConfig = join(tmp.dir, 'pg.yaml');
+  beforeAll(() => {
+    requireBuild();
+    writeFileSync(
+      pgConfig,
+      'storage_types:\n  pg:\n    class: postgresql\n    config:\n      url: postgres://nobody@127.0.0.1:1/none\n',
+    );
+  });
   afterAll(tmp.cleanup);
 
-  it('writes a timestamped node-pg-migrate SQL file with Up and Down sections into ./migrations', async () => {
-    const result = await run(['migrate', 'create', 'add tenant index', '--json']);
+  it('writes a timestamped node-pg-migrate SQL file with Up and Down sections into --dir', async () => {
+    const result = await run([
+      'migrate',
+      'create',
+      'add tenant index',
+      '--dir',
+      './migrations',
+      '-c',
+      pgConfig,
+      '--json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
-    const created = parseJson<{ backend: string; name: string; file: string }>(result);
-    expect(created).toMatchObject({ backend: 'postgresql', name: 'add_tenant_index' });
+    const created = parseJson<{ backend: string; storage: string; name: string; file: string }>(result);
+    expect(created).toMatchObject({ backend: 'postgresql', storage: 'pg', name: 'add_tenant_index' });
     expect(created.file).toMatch(/[\\/]migrations[\\/]\d{13}_add_tenant_index\.sql$/);
     const text = readFileSync(created.file, 'utf8');
     expect(text.startsWith('-- Up Migration\n')).toBe(true);
     expect(text).toContain('\n-- Down Migration\n');
-    // No database was touched: the embedded SQLite store was not even created.
+    // No database was touched, and no embedded store was created.
     expect(existsSync(join(tmp.dir, 'data'))).toBe(false);
   });
 
@@ -29,32 +47,31 @@ describe('recordstore migrate create', () => {
     mkdirSync(dir, { recursive: true });
     const future = Date.now() + 10 * 365 * 86_400_000;
     writeFileSync(join(dir, `${future}_from-the-future.sql`), '-- Up Migration\n-- Down Migration\n');
-    const result = await run(['migrate', 'create', 'next-step', '--dir', './db/migrations']);
+    const result = await run(['migrate', 'create', 'next-step', '--dir', './db/migrations', '-c', pgConfig]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`created ${join(dir, `${future + 1}_next-step.sql`)}`);
     expect(readdirSync(dir).sort().at(-1)).toBe(`${future + 1}_next-step.sql`);
   });
 
-  it('refuses a bad name (exit 2)', async () => {
+  it('refuses a bad name (exit 2) before resolving any store', async () => {
     for (const name of ['../escape', '-x', 'a;b', '']) {
       const result = await run(['migrate', 'create', name]);
       expect(result.code, name).toBe(2);
     }
   });
 
-  it('refuses when the selected store is SQLite, explaining where its migrations live (exit 2)', async () => {
+  it('refuses a backend whose migrator writes no files (SQLite), naming it and --storage (exit 2)', async () => {
     const file = join(tmp.dir, 'sqlite.yaml');
     writeFileSync(file, 'storage_types:\n  local:\n    class: sqlite\n    config:\n      path: ./x.db\n');
-    const result = await run(['migrate', 'create', 'anything', '--config', file]);
+    const result = await run(['migrate', 'create', 'anything', '--config', file, '--json']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('SQLite migrations ship inside @recordstore/sqlite');
-    expect(result.stderr).toContain('--storage');
-    // A PostgreSQL storage type of the same file is fine (nothing connects).
-    writeFileSync(
-      file,
-      'default: local\nstorage_types:\n  local:\n    class: sqlite\n    config:\n      path: ./x.db\n  pg:\n    class: postgresql\n    config:\n      url: postgres://nobody@127.0.0.1:1/none\n',
-    );
-    const pg = await run(['migrate', 'create', 'ok_for_pg', '--config', file, '--storage', 'pg']);
-    expect(pg.code, pg.stderr).toBe(0);
+    const error = parseJson<{ error: { kind: string; message: string } }>(result).error;
+    expect(error.kind).toBe('unsupported');
+    expect(error.message).toContain('migrate create (storage "local"): the sqlite backend');
+    expect(error.message).toContain('offers no create');
+    expect(error.message).toContain('--storage');
+    // The embedded default (SQLite) is refused the same way.
+    expect((await run(['migrate', 'create', 'anything'])).code).toBe(2);
+    expect(existsSync(join(tmp.dir, 'x.db'))).toBe(false);
   });
 });

@@ -85,12 +85,14 @@ describe('recordstore migrate on SQLite', () => {
     expect(down.stderr).toContain('forward-only');
   });
 
-  it('the memory backend has nothing to migrate (exit 2)', async () => {
+  it('the memory backend has nothing to migrate: unsupported, naming backend, storage and capability (exit 2)', async () => {
     const file = join(tmp.dir, 'mem.yaml');
     writeFileSync(file, 'storage_types:\n  m:\n    class: memory\n');
     const result = await runCliProcess(['migrate', 'status', '--config', file], { cwd: tmp.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no schema migrations');
+    expect(result.stderr).toContain(
+      'migrate status (storage "m"): the memory backend does not offer the "migrator" capability',
+    );
   });
 });
 
@@ -131,6 +133,8 @@ describe('health, stats, --json, exit codes and colours', () => {
       ['config', 'check'],
       ['config', 'print'],
       ['migrate', 'status'],
+      ['task', '--list'],
+      ['partitions', 'status'],
       ['delete', 'j1'],
       ['get', 'j1'],
       ['no-such-command'],

@@ -4,8 +4,8 @@ import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testki
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, requireBuild, runCliProcess, tempDir } from './helpers.js';
 
-// `recordstore partitions status|maintain|enable|disable` and `recordstore indexes [create]` against a
-// real PostgreSQL server, as separate processes.
+// `recordstore partitions status|maintain|enable|disable` and `recordstore indexes [create]` (aliases of the
+// backend's admin tasks) and `recordstore task` against a real PostgreSQL server, as separate processes.
 describe('recordstore partitions and indexes against PostgreSQL', () => {
   const tmp = tempDir();
   let server: ProvisionedPostgres;
@@ -66,8 +66,13 @@ ${extra}`;
     });
     const status = await run('parted.yaml', 'partitions', 'status', '--exact');
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain('storage_records: range on created_at');
-    expect(status.stdout).toMatch(/storage_records_default\s+0 rows/);
+    expect(status.stdout).toContain('layout: range on created_at');
+    expect(status.stdout).toMatch(/- name: storage_records_default\n(?:\s+\w+: .*\n)*?\s+rows: 0\n/);
+    // The generic command runs the same task.
+    const viaTask = parseJson<{ layout: string }>(
+      await run('parted.yaml', 'task', 'partitions.status', '--exact', '--json'),
+    );
+    expect(viaTask.layout).toMatch(/^range on created_at/);
     const maintain = parseJson<{ ran: boolean; created: string[] }>(
       await run('parted.yaml', 'partitions', 'maintain', '--json'),
     );
@@ -83,6 +88,12 @@ ${extra}`;
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('verdict:');
     expect(human.stdout).toContain(created.created[0]);
+    const tasks = parseJson<{ tasks: { name: string }[] }>(
+      await run('parted.yaml', 'task', '--list', '--json'),
+    );
+    expect(tasks.tasks.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['partitions.status', 'partitions.enable', 'indexes.analyze', 'indexes.ensure']),
+    );
     expect((await run('parted.yaml', 'health')).code).toBe(0);
 
     const disable = parseJson(await run('plain.yaml', 'partitions', 'disable', '--json'));
@@ -101,6 +112,7 @@ ${extra}`;
       'default: s\nstorage_types:\n  s:\n    class: sqlite\n    config:\n      path: ./x.db\n',
     );
     const sqlite = await run('sqlite.yaml', 'partitions', 'status');
-    expect(sqlite.stderr).toContain('PostgreSQL only');
+    expect(sqlite.code).toBe(2);
+    expect(sqlite.stderr).toContain('partitions status (storage "s"): the sqlite backend');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, requireBuild, runCliProcess, tempDir } from './helpers.js';
@@ -106,25 +106,91 @@ describe('recordstore tour (the default command) on the embedded SQLite file', (
     expect(listed.records.every((r) => r.session_id === session)).toBe(true);
   });
 
-  it('runs on the store a --config file names', async () => {
+  it('runs on an empty store a --config file names, saying which store it writes to', async () => {
     const other = tempDir();
     try {
       const config = join(other.dir, 'tour.yaml');
-      await import('node:fs').then((fs) =>
-        fs.writeFileSync(
-          config,
-          `storage_types:\n  local:\n    class: sqlite\n    config:\n      path: ${join(other.dir, 'tour.db')}\n`,
-        ),
-      );
-      const result = await runCliProcess(['--config', config, '--json'], { cwd: tmp.dir });
+      writeFileSync(config, storeConfig(join(other.dir, 'tour.db')));
+      const result = await runCliProcess(['tour', '--config', config, '--json'], { cwd: tmp.dir });
       expect(result.code).toBe(0);
       expect(parseJson<TourJson>(result).store).toMatchObject({
         file: config,
         location: join(other.dir, 'tour.db'),
       });
       expect(existsSync(join(other.dir, 'tour.db'))).toBe(true);
+      // Only earlier tour records in it: still no --yes needed.
+      const human = await runCliProcess(['tour', '--config', config], {
+        cwd: tmp.dir,
+        env: { NO_COLOR: '1' },
+      });
+      expect(human.code).toBe(0);
+      expect(human.stdout).toContain(`config: ${config}, storage "local"`);
     } finally {
       other.cleanup();
     }
+  });
+});
+
+/** A config file with one SQLite storage type named `local`. */
+function storeConfig(path: string): string {
+  return `storage_types:\n  local:\n    class: sqlite\n    config:\n      path: ${path}\n`;
+}
+
+async function countOf(cwd: string, config: string): Promise<number> {
+  const result = await runCliProcess(['count', '--json', '--config', config], { cwd });
+  expect(result.code, result.stderr).toBe(0);
+  return parseJson<{ count: number }>(result).count;
+}
+
+describe('recordstore without a command, with a config file', () => {
+  const tmp = tempDir();
+  beforeAll(requireBuild);
+  afterAll(tmp.cleanup);
+
+  it('--config <file>: prints help and a hint, and leaves the store unchanged', async () => {
+    const config = join(tmp.dir, 'app.yaml');
+    writeFileSync(config, storeConfig(join(tmp.dir, 'app.db')));
+    const put = await runCliProcess(['put', '--config', config, '-'], {
+      cwd: tmp.dir,
+      input: JSON.stringify([{ id: 'mine-1' }, { id: 'mine-2' }]),
+    });
+    expect(put.code, put.stderr).toBe(0);
+    const before = await countOf(tmp.dir, config);
+    expect(before).toBe(2);
+
+    const result = await runCliProcess(['--config', config], { cwd: tmp.dir, env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: recordstore');
+    expect(result.stderr).toMatch(/no command given, and a config file is in use/);
+    expect(result.stderr).toContain('recordstore tour');
+    expect(result.stdout).not.toContain('recordstore tour\n');
+    expect(await countOf(tmp.dir, config)).toBe(before);
+  });
+
+  it('./recordstore.yaml in the working directory: the same, and no embedded store is created', async () => {
+    const dir = join(tmp.dir, 'project');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'recordstore.yaml'), storeConfig(join(dir, 'configured.db')));
+    const result = await runCliProcess([], { cwd: dir, env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: recordstore');
+    expect(existsSync(join(dir, 'configured.db'))).toBe(false);
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+
+  it('tour on a configured store holding records of its own needs --yes, and names the store', async () => {
+    const config = join(tmp.dir, 'app.yaml');
+    const refused = await runCliProcess(['tour', '--config', config], { cwd: tmp.dir });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain(`storage "local" of ${config} (sqlite at ${join(tmp.dir, 'app.db')})`);
+    expect(refused.stderr).toMatch(/holds 2 record\(s\) that are not the tour's/);
+    expect(refused.stderr).toContain('recordstore tour --yes');
+    expect(await countOf(tmp.dir, config)).toBe(2);
+
+    const accepted = await runCliProcess(['tour', '--yes', '--config', config, '--json'], { cwd: tmp.dir });
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(parseJson<TourJson>(accepted).ok).toBe(true);
+    // The application's records are untouched; the tour's live ones are beside them.
+    expect(await countOf(tmp.dir, config)).toBe(2 + 18);
   });
 });

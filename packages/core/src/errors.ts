@@ -29,8 +29,18 @@ export interface StorageErrorOptions {
 const RETRYABLE_BY_DEFAULT: ReadonlySet<StorageErrorKind> = new Set(['connection', 'timeout']);
 
 /**
+ * The mark every StorageError carries. `Symbol.for` gives the same symbol in every copy of core loaded in
+ * a process (an adapter installed with its own copy beside the application's), so an error raised by one
+ * copy is recognised, kind and all, by the others.
+ */
+const BRAND: unique symbol = Symbol.for('recordstore.StorageError') as never;
+
+/**
  * The one error type of recordstore. Every public method rejects with a `StorageError` (never a raw driver
  * error), whose `kind` says what went wrong and whose message says what to do about it.
+ *
+ * Errors are branded with `Symbol.for('recordstore.StorageError')`: {@link isStorageError} and
+ * `instanceof StorageError` also recognise an error made by another copy of `@recordstore/core`.
  *
  * @example
  * try { await store.save(record) } catch (e) {
@@ -68,9 +78,32 @@ export class StorageError extends Error {
   }
 }
 
-/** True when `error` is a {@link StorageError}, optionally of the given kind. */
+Object.defineProperty(StorageError.prototype, BRAND, { value: true });
+
+// `instanceof StorageError` by brand too, so an error from another copy of core passes. A subclass keeps
+// the ordinary prototype check (`e instanceof MyError` must not accept every StorageError).
+Object.defineProperty(StorageError, Symbol.hasInstance, {
+  value: function hasInstance(this: abstract new (...args: never) => unknown, value: unknown): boolean {
+    return this === StorageError
+      ? isBranded(value)
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  },
+});
+
+function isBranded(value: unknown): value is StorageError {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    (value as { [BRAND]?: unknown })[BRAND] === true
+  );
+}
+
+/**
+ * True when `error` is a {@link StorageError}, optionally of the given kind. Checks the brand, not the
+ * class, so an error from any copy of `@recordstore/core` in the process counts.
+ */
 export function isStorageError(error: unknown, kind?: StorageErrorKind): error is StorageError {
-  return error instanceof StorageError && (kind === undefined || error.kind === kind);
+  return isBranded(error) && (kind === undefined || error.kind === kind);
 }
 
 /** Shorthand for a validation error that names the offending path. */

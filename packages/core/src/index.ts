@@ -15,7 +15,8 @@ export type {
   StorageStats,
   StreamOptions,
 } from './backend.js';
-export { BaseStorageBackend, type LegacyRowStore } from './base-backend.js';
+export { type Clock, type Logger, ManualClock, silentLogger, systemClock } from './clock.js';
+export { compressJson, decompressJson, shouldCompress } from './compression.js';
 export {
   isParsedBackendConfig,
   type LocateKey,
@@ -23,20 +24,6 @@ export {
   type ParsedBackendConfig,
   parseBackendConfig,
 } from './config/backend-config.js';
-export * from './driver/capabilities.js';
-export {
-  type AnyBackendDefinition,
-  type BackendDefinition,
-  defineBackend,
-  isBackendDefinition,
-} from './driver/definition.js';
-export type { DriverCapabilities, DriverContext, DriverStats, RowStore, StorageDriver } from './driver/driver.js';
-export { isStandardSchema, type StandardSchemaV1 } from './driver/standard-schema.js';
-export type { ImportRecordsOptions, ImportSource, RecordImportCapability } from './runtime/bulk-import.js';
-export { dedupeById, parseOrderBy } from './runtime/query-plan.js';
-export { type BackendOptions, StorageRuntime } from './runtime/storage-runtime.js';
-export { type Clock, type Logger, ManualClock, silentLogger, systemClock } from './clock.js';
-export { compressJson, decompressJson, shouldCompress } from './compression.js';
 export {
   type BackupSettings,
   COMMON_KEY_ALIASES,
@@ -48,6 +35,7 @@ export {
 } from './config/common-config.js';
 export {
   createStorageFromConfig,
+  loadConfigPlugins,
   type ValidatedStorageType,
   validateLoadedConfig,
 } from './config/config-backends.js';
@@ -68,6 +56,21 @@ export type {
 export { loadConfig, parseConfigText } from './config/loader.js';
 export { isSecretKey, MASK, maskSecrets, maskSecretsInString } from './config/secrets.js';
 export { describeType, describeValue } from './describe-value.js';
+export * from './driver/capabilities.js';
+export {
+  type AnyBackendDefinition,
+  type BackendDefinition,
+  defineBackend,
+  isBackendDefinition,
+} from './driver/definition.js';
+export type {
+  DriverCapabilities,
+  DriverContext,
+  DriverStats,
+  RowStore,
+  StorageDriver,
+} from './driver/driver.js';
+export { isStandardSchema, type StandardSchemaV1 } from './driver/standard-schema.js';
 export {
   isStorageError,
   StorageError,
@@ -111,5 +114,8 @@ export {
 } from './record.js';
 export { generateId, MAX_ID_LENGTH, validateId } from './record-id.js';
 export * from './registry/index.js';
+export type { ImportRecordsOptions, ImportSource, RecordImportCapability } from './runtime/bulk-import.js';
+export { dedupeById, parseOrderBy } from './runtime/query-plan.js';
+export { type BackendOptions, StorageRuntime } from './runtime/storage-runtime.js';
 export { toEpochMs } from './timestamp.js';
 export * from './transfer/index.js';

@@ -162,7 +162,8 @@ describe('resolveBackend(classRef)', () => {
       "import 'recordstore-no-such-dependency';\nexport class X {}\n",
     );
     const error = await storageError(() => resolveBackend('./broken.mjs#X', { baseDir: app.dir }));
-    expect(error.message).toContain('Module "./broken.mjs" was found but failed to load');
+    expect(error.message).toContain('Module "./broken.mjs" was found');
+    expect(error.message).toContain('but cannot be loaded: ');
     expect(error.cause).toBeDefined();
   });
 

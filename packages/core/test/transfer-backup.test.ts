@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  COPY_WATERMARK_TYPE,
+  copyRecords,
   createBackup,
   isStorageError,
   type Logger,
@@ -13,6 +13,7 @@ import {
   MemoryStorageBackend,
   manifestPathOf,
   pruneBackups,
+  readCopyWatermark,
   restoreBackup,
   verifyBackup,
   verifyCopy,
@@ -392,15 +393,21 @@ describe('scheduled backups (backup_enabled) while the store is open', () => {
   });
 });
 
-describe('backups leave watermark records as ordinary records', () => {
-  it('backs up and restores copy watermarks like any record', async () => {
+describe('backups of a copy target', () => {
+  it('hold the copied records only: the copy watermark stays in the meta storage', async () => {
+    const source = new MemoryStorageBackend();
+    await source.connect();
+    await source.saveMany([{ id: 'a' }, { id: 'b' }]);
     const store = new MemoryStorageBackend();
     await store.connect();
-    await store.save({ id: '__recordstore_copy__x', type: COPY_WATERMARK_TYPE, expires_at: null });
-    const { file } = await createBackup(store, join(tmp.path, 'wm'));
+    await copyRecords({ from: source, to: store, sourceKey: 'src' });
+    const { file, manifest } = await createBackup(store, join(tmp.path, 'wm'));
+    expect(manifest.record_count).toBe(2);
     const target = new MemoryStorageBackend();
     await target.connect();
     await restoreBackup(file, target);
-    expect(await target.exists('__recordstore_copy__x')).toBe(true);
+    expect((await target.list({}, { orderBy: 'id' })).map((r) => r.id)).toEqual(['a', 'b']);
+    // The restored store holds no copy state: the watermark was never a record.
+    expect(await readCopyWatermark(target, 'src')).toBeNull();
   });
 });

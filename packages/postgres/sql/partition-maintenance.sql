@@ -55,3 +55,7 @@ CREATE INDEX storage_records_id_idx ON storage_records (id);
 
 /* @name AnalyzeTable */
 ANALYZE storage_records;
+
+/* Replays FORCE ROW LEVEL SECURITY on a converted table (ENABLE is security.sql's EnableRowLevelSecurity). */
+/* @name ForceRowLevelSecurity */
+ALTER TABLE storage_records FORCE ROW LEVEL SECURITY;

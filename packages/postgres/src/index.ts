@@ -4,6 +4,23 @@
  */
 export type { ImportRecordsOptions, ImportSource } from '@recordstore/core';
 export {
+  type AnalyzeIndexesOptions,
+  analyzeIndexes,
+  analyzePostgresIndexes,
+  createPostgresDeclaredIndexes,
+  type DeclaredIndex,
+  type DeclaredIndexInput,
+  declaredIndexDdl,
+  declaredIndexName,
+  declaredIndexSchema,
+  type EnsureIndexesResult,
+  type FilterPlan,
+  INDEX_METHODS,
+  type IndexMethod,
+  type IndexReport,
+  type IndexUsage,
+} from './indexes/index.js';
+export {
   type AppliedMigration,
   type MigratePostgresOptions,
   type MigrateResult,
@@ -15,6 +32,26 @@ export {
   migrationsDir,
   postgresMigrationStatus,
 } from './migrate.js';
+export {
+  type ConvertLayoutOptions,
+  type ConvertLayoutReport,
+  type CurrentLayout,
+  convertLayout,
+  disablePostgresPartitioning,
+  enablePostgresPartitioning,
+  inspectLayout,
+  type Layout,
+  maintainPostgresPartitions,
+  PARTITION_COLUMNS,
+  PARTITION_INTERVALS,
+  PARTITION_STRATEGIES,
+  type PartitionInfo,
+  type PartitionInterval,
+  type PartitionMaintenanceReport,
+  type PartitionStatusReport,
+  type PartitionStrategy,
+  postgresPartitionStatus,
+} from './partitions/index.js';
 export type { AuditEntry, AuditQuery } from './postgres-audit.js';
 export { PostgreSQLStorageBackend, postgresBackend } from './postgres-backend.js';
 export {
@@ -41,23 +78,6 @@ export {
   compileWhere,
 } from './postgres-filter-compiler.js';
 export {
-  type AnalyzeIndexesOptions,
-  analyzeIndexes,
-  analyzePostgresIndexes,
-  createPostgresDeclaredIndexes,
-  type DeclaredIndex,
-  type DeclaredIndexInput,
-  declaredIndexDdl,
-  declaredIndexName,
-  declaredIndexSchema,
-  type EnsureIndexesResult,
-  type FilterPlan,
-  INDEX_METHODS,
-  type IndexMethod,
-  type IndexReport,
-  type IndexUsage,
-} from './postgres-indexes.js';
-export {
   type PoolSource,
   PostgresMetrics,
   type PostgresMetricsOptions,
@@ -72,26 +92,6 @@ export {
   type PostgresMigratorOptions,
   postgresMigrator,
 } from './postgres-migrator.js';
-export {
-  type ConvertLayoutOptions,
-  type ConvertLayoutReport,
-  type CurrentLayout,
-  convertLayout,
-  disablePostgresPartitioning,
-  enablePostgresPartitioning,
-  inspectLayout,
-  type Layout,
-  maintainPostgresPartitions,
-  PARTITION_COLUMNS,
-  PARTITION_INTERVALS,
-  PARTITION_STRATEGIES,
-  type PartitionInfo,
-  type PartitionInterval,
-  type PartitionMaintenanceReport,
-  type PartitionStatusReport,
-  type PartitionStrategy,
-  postgresPartitionStatus,
-} from './postgres-partitions.js';
 export type { ReadPreference, ReplicaHealth } from './postgres-read-router.js';
 export { replicaTarget } from './postgres-replicas.js';
 export { statementName } from './queries.js';

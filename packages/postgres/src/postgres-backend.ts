@@ -8,6 +8,12 @@ import {
 } from '@recordstore/core';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
+import { type AnalyzeIndexesOptions, type IndexReport, indexAdminTasks } from './indexes/index.js';
+import {
+  type PartitionMaintenanceReport,
+  type PartitionStatusReport,
+  partitionAdminTasks,
+} from './partitions/index.js';
 import type { AuditEntry, AuditQuery } from './postgres-audit.js';
 import {
   POSTGRES_CONFIG_KEYS,
@@ -19,9 +25,7 @@ import {
 import { postgresSettings } from './postgres-config-rules.js';
 import { postgresIdentity } from './postgres-connection.js';
 import { PostgresDriver } from './postgres-driver.js';
-import type { AnalyzeIndexesOptions, IndexReport } from './postgres-indexes.js';
 import { postgresMigrator } from './postgres-migrator.js';
-import type { PartitionMaintenanceReport, PartitionStatusReport } from './postgres-partitions.js';
 
 /**
  * The PostgreSQL backend as the registry knows it: `class: postgresql` (also `postgres`, `pg`,
@@ -40,6 +44,11 @@ export const postgresBackend = defineBackend<PostgresConfig>({
   createDriver: (config, context) => new PostgresDriver(config, context),
   capabilities: {
     migrator: (config) => postgresMigrator(config),
+    // Each task opens and closes its own client per run: nothing stays open to close.
+    adminTasks: (config) => ({
+      tasks: [...partitionAdminTasks(config), ...indexAdminTasks(config)],
+      close: async () => {},
+    }),
     identity: postgresIdentity,
     inline: { schemes: ['postgres', 'postgresql'], parse: (url) => ({ url }) },
   },
@@ -146,12 +155,12 @@ export class PostgreSQLStorageBackend extends StorageRuntime<PostgresConfig> {
    * partition_maintenance_interval_hours, and by `recordstore partitions maintain`.
    */
   maintainPartitions(): Promise<PartitionMaintenanceReport> {
-    return this.run('maintainPartitions', () => this.#pg.maintainPartitions());
+    return this.run('maintainPartitions', () => this.#pg.maintenance.maintainPartitions());
   }
 
   /** The table's layout and partitions with row counts (estimates unless `exact`) and sizes. */
   partitionStatus(options: { exact?: boolean } = {}): Promise<PartitionStatusReport> {
-    return this.run('partitionStatus', () => this.#pg.partitionStatus(options));
+    return this.run('partitionStatus', () => this.#pg.maintenance.partitionStatus(options));
   }
 
   /**
@@ -161,6 +170,6 @@ export class PostgreSQLStorageBackend extends StorageRuntime<PostgresConfig> {
    * const report = await store.analyzeIndexes({ filters: [{ 'user.id': { $gt: 'u1' } }] });
    */
   analyzeIndexes(options: Omit<AnalyzeIndexesOptions, 'declared'> = {}): Promise<IndexReport> {
-    return this.run('analyzeIndexes', () => this.#pg.analyzeIndexes(options));
+    return this.run('analyzeIndexes', () => this.#pg.maintenance.analyzeIndexes(options));
   }
 }

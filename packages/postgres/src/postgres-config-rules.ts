@@ -1,7 +1,7 @@
-import { type CoreSettings, coreSettingsFrom, StorageError } from '@recordstore/core';
-import { POSTGRES_TABLE_NAME, type PostgresConfig } from './postgres-config.js';
-import { validateIndexConfig } from './postgres-indexes.js';
-import { validatePartitionConfig } from './postgres-partitions.js';
+import { type CoreSettings, commonConfigShape, coreSettingsFrom, StorageError } from '@recordstore/core';
+import { validateIndexConfig } from './indexes/index-options.js';
+import { validatePartitionConfig } from './partitions/partition-options.js';
+import { POSTGRES_TABLE_NAME, type PostgresConfig, postgresConfigSchema } from './postgres-config.js';
 
 /**
  * Rules across keys that the schema cannot express key by key: values it accepts but this version cannot
@@ -34,6 +34,15 @@ export function assertSupported(config: PostgresConfig): void {
       { path: 'config.explain_analyze_enabled', backend: 'postgresql' },
     );
   }
+  if (config.slow_query_threshold_ms !== SLOW_QUERY_THRESHOLD_DEFAULT && !config.metrics_enabled) {
+    throw new StorageError(
+      'config',
+      `postgresql: slow_query_threshold_ms (${config.slow_query_threshold_ms}) sets the threshold of the slow ` +
+        'query log, which runs with metrics; with metrics_enabled: false nothing would be logged. Set ' +
+        'metrics_enabled: true as well (or remove slow_query_threshold_ms).',
+      { path: 'config.slow_query_threshold_ms', backend: 'postgresql' },
+    );
+  }
   if (config.read_preference === 'replica' && config.replicas.length === 0) {
     throw new StorageError(
       'config',
@@ -42,6 +51,28 @@ export function assertSupported(config: PostgresConfig): void {
       { path: 'config.read_preference', backend: 'postgresql' },
     );
   }
+}
+
+const SLOW_QUERY_THRESHOLD_DEFAULT = postgresConfigSchema.shape.slow_query_threshold_ms.parse(undefined);
+const COMPRESSION_THRESHOLD_DEFAULT = commonConfigShape.compression_threshold.parse(undefined);
+
+/**
+ * Keys this backend accepts (they are common to every backend) but that have no effect on PostgreSQL, with
+ * the reason; the driver logs them as warnings at connect, so a config shared with SQLite keeps working.
+ */
+export function inapplicableKeys(config: PostgresConfig): { path: string; message: string }[] {
+  const notes: { path: string; message: string }[] = [];
+  if (config.compression_threshold !== COMPRESSION_THRESHOLD_DEFAULT) {
+    notes.push({
+      path: 'config.compression_threshold',
+      message:
+        `postgresql: compression_threshold (${config.compression_threshold}) does not apply to PostgreSQL: ` +
+        'compression_enabled sets column compression (compression_algorithm) on data and metadata, and ' +
+        'PostgreSQL compresses a value when its row exceeds about 2 kB (TOAST), with no threshold to set. ' +
+        'Remove compression_threshold from this block to silence this warning.',
+    });
+  }
+  return notes;
 }
 
 /**

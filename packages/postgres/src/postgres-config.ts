@@ -7,7 +7,8 @@ import {
   configString,
 } from '@recordstore/core';
 import { z } from 'zod';
-import { declaredIndexSchema, INDEX_METHODS } from './postgres-indexes.js';
+import { DISTRIBUTION_ENGINES, MAX_SHARD_COUNT } from './citus/citus-options.js';
+import { declaredIndexSchema, INDEX_METHODS } from './indexes/index-options.js';
 
 /** The only table name the PostgreSQL backend uses (its fixed queries are compiled by pgtyped). */
 export const POSTGRES_TABLE_NAME = 'storage_records';
@@ -111,6 +112,15 @@ export const postgresConfigSchema = z
     index_type: enumOf(INDEX_METHODS, 'index_type').default('btree'),
     /** Declared expression indexes on hot data paths: `[{ path: 'user.id', type: 'text' }]`. */
     indexes: z.array(declaredIndexSchema).default([]),
+    /**
+     * `citus`: the database is a Citus coordinator and the migrations distribute storage_records by id
+     * (and the audit table beside it). Features that cannot work distributed are refused at connect.
+     */
+    distributed: enumOf(DISTRIBUTION_ENGINES, 'distributed').optional(),
+    /** Shards of a newly distributed storage_records (default: Citus' citus.shard_count, 32). */
+    shard_count: configPositiveInt()
+      .pipe(z.number().max(MAX_SHARD_COUNT, { error: `shard_count must be at most ${MAX_SHARD_COUNT}.` }))
+      .optional(),
     partitioning_enabled: configBoolean().default(false),
     partition_strategy: enumOf(['range', 'list', 'hash'], 'partition_strategy').default('range'),
     /** Implied by the strategy (range: created_at, list: type, hash: id); any other value is refused. */
@@ -154,6 +164,13 @@ export const postgresConfigSchema = z
     auto_migrate: configBoolean().default(true),
     /** node-pg-migrate's bookkeeping table (in schema_name). */
     migration_table: identifier('migration_table').default(DEFAULT_MIGRATION_TABLE),
+    /**
+     * The deployment's own SQL migrations (`recordstore migrate create` writes there), applied after the
+     * shipped ones and recorded in the same table. `recordstore migrate` resolves it against the config
+     * file's folder and defaults it to `./migrations` beside that file; a store opened by an application
+     * uses it only when set (relative to the working directory).
+     */
+    migrations_dir: optionalPath(),
     /** Named prepared statements for the fixed queries; false behind PgBouncer in transaction mode. */
     prepared_statements: configBoolean().default(true),
     /** application_name reported in pg_stat_activity. */

@@ -9,25 +9,33 @@ import {
 } from '@recordstore/core';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
+import {
+  assertDistributionSupported,
+  citusHealth,
+  citusStats,
+  setBasedUpsertWorks,
+  writeConfigFor,
+} from './citus/index.js';
 import { readMigrationStatus } from './migrate.js';
+import { deleteCreatedBeforeBatchById, deleteExpiredBatchById, needsIdLocks } from './partitions/index.js';
 import { type AuditEntry, type AuditQuery, readAuditLog } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
+import { inapplicableKeys } from './postgres-config-rules.js';
 import { describeTarget, type ResolvedConnection, resolveConnection } from './postgres-connection.js';
 import { toPostgresStorageError } from './postgres-errors.js';
 import { healthDetails, tableStats } from './postgres-health.js';
 import { CopyImport } from './postgres-import.js';
-import { type AnalyzeIndexesOptions, analyzeIndexes, type IndexReport } from './postgres-indexes.js';
+import { postgresLock } from './postgres-lock.js';
+import { StoreMaintenance } from './postgres-maintenance.js';
+import { postgresMeta } from './postgres-meta.js';
 import { metricsCapability, PostgresMetrics } from './postgres-metrics.js';
 import {
-  deleteCreatedBeforeBatchById,
-  deleteExpiredBatchById,
-  maintainPartitions,
-  needsIdLocks,
-  type PartitionMaintenanceReport,
-  type PartitionStatusReport,
-  partitionStatus,
-} from './postgres-partitions.js';
-import { createPool, poolExecutor, poolMax, withPooledClient } from './postgres-pool.js';
+  createPool,
+  openMaintenanceClient,
+  poolExecutor,
+  poolMax,
+  withPooledClient,
+} from './postgres-pool.js';
 import { ReadRouter, type ReplicaNode } from './postgres-read-router.js';
 import { openReplicaNodes, replicaPasswords } from './postgres-replicas.js';
 import { createRowStore, type PostgresRowStore } from './postgres-row-store.js';
@@ -54,7 +62,7 @@ const CAPABILITIES: DriverCapabilities = {
 export class PostgresDriver implements StorageDriver {
   readonly name = 'postgresql';
   readonly capabilities = CAPABILITIES;
-  /** bulkImport (COPY), audit and schemaVersion always; metrics with `metrics_enabled`. */
+  /** bulkImport (COPY), audit, meta, lock and schemaVersion always; metrics with `metrics_enabled`. */
   readonly offers: DriverCapabilityObjects;
   readonly #config: PostgresConfig;
   readonly #context: DriverContext;
@@ -63,13 +71,14 @@ export class PostgresDriver implements StorageDriver {
   readonly #actors = new ActorScope();
   readonly #import: CopyImport;
   readonly #convert = (error: unknown): StorageError => this.toStorageError(error);
+  /** Partition and index maintenance on this store's pool (periodic and on demand). */
+  readonly maintenance: StoreMaintenance;
   #pool: pg.Pool | null = null;
   #resolved: ResolvedConnection | null = null;
   #session: q.SqlSession | null = null;
   #rows: PostgresRowStore | null = null;
   /** Routes reads to replicas while connected with `replicas` configured; null otherwise. */
   #router: ReadRouter | null = null;
-  #partitionTimer: NodeJS.Timeout | null = null;
   /** TTL/retention batches by id instead of ctid (partitions, Citus); decided at open. */
   #batchesById = false;
 
@@ -92,21 +101,36 @@ export class PostgresDriver implements StorageDriver {
       : null;
     this.#import = new CopyImport({
       batchSize: context.settings.batchSize,
-      setBased: () => !needsIdLocks(config),
+      setBased: () => !needsIdLocks(config) && setBasedUpsertWorks(config),
       session: () => this.#requireSession(),
       copyTransaction: (fn) => this.#transaction(fn),
       rowTransaction: (fn) => this.transaction(fn),
+    });
+    this.maintenance = new StoreMaintenance({
+      config,
+      clock: context.clock,
+      logger: context.logger,
+      pool: () => this.#requirePool(),
+      convert: this.#convert,
     });
     this.offers = {
       bulkImport: this.#import,
       ...(this.#metrics ? { metrics: metricsCapability(this.#metrics) } : {}),
       audit: { entries: (query) => this.auditEntries(query) },
+      meta: postgresMeta(() => this.#requireSession(), config.tenant_id ?? ''),
+      lock: postgresLock({
+        connect: () => openMaintenanceClient(this.#requireResolved()),
+        scope: config.tenant_id ?? '',
+        convert: this.#convert,
+      }),
       schemaVersion: { current: () => this.#schemaVersion() },
     };
   }
 
   async open(): Promise<void> {
     const config = this.#config;
+    // A distributed store refuses what cannot work on the shards before anything is opened.
+    assertDistributionSupported(config);
     const resolved = await resolveConnection(config);
     this.#resolved = resolved;
     // On a failure below the runtime calls close(), which ends what was opened so far.
@@ -119,10 +143,13 @@ export class PostgresDriver implements StorageDriver {
       convert: this.#convert,
     });
     this.#batchesById = prepared.batchesById;
+    for (const note of inapplicableKeys(config)) {
+      this.#context.logger.warn({ backend: this.name, key: note.path }, note.message);
+    }
     this.#session = this.#poolSession(pool, 'primary', 'primary');
     const primary = this.#rowStore(this.#session, false);
     this.#rows = primary;
-    this.#startPartitionMaintenance();
+    this.maintenance.start();
     if (config.replicas.length === 0) return;
     const nodes = await openReplicaNodes(config, resolved.target, (r, label) => this.#replicaNode(r, label));
     this.#router = new ReadRouter(primary, nodes, {
@@ -135,8 +162,7 @@ export class PostgresDriver implements StorageDriver {
   }
 
   async close(): Promise<void> {
-    if (this.#partitionTimer) clearInterval(this.#partitionTimer);
-    this.#partitionTimer = null;
+    this.maintenance.stop();
     const pool = this.#pool;
     const replicas = this.#router?.nodes ?? [];
     this.#pool = null;
@@ -170,7 +196,7 @@ export class PostgresDriver implements StorageDriver {
   }
 
   async health(): Promise<Record<string, unknown>> {
-    return healthDetails({
+    const details = await healthDetails({
       config: this.#config,
       session: this.#requireSession(),
       pool: this.#requirePool(),
@@ -178,10 +204,18 @@ export class PostgresDriver implements StorageDriver {
       router: this.#router,
       recordServerFigures: (figures) => this.#metrics?.recordServerFigures(figures),
     });
+    if (this.#config.distributed === undefined) return details;
+    return { ...details, citus: await citusHealth(this.#requirePool()) };
   }
 
   async stats(): Promise<DriverStats> {
-    return tableStats(this.#requireSession(), this.#requirePool());
+    const pool = this.#requirePool();
+    if (this.#config.distributed === undefined) return tableStats(this.#requireSession(), pool);
+    // The coordinator's table is an empty shell: count and measure the shards.
+    const counts = { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    return citusStats(pool, { pool: counts }).catch((error: unknown) => {
+      throw this.#convert(error);
+    });
   }
 
   toStorageError(error: unknown): StorageError {
@@ -255,25 +289,6 @@ export class PostgresDriver implements StorageDriver {
     return this.#actors.run(actor, fn);
   }
 
-  /** Creates coming partitions and drops (or detaches) expired ones; see `maintainPartitions`. */
-  async maintainPartitions(): Promise<PartitionMaintenanceReport> {
-    return withPooledClient(this.#requirePool(), this.#convert, (client) =>
-      maintainPartitions(client, this.#config, this.#context.clock.now()),
-    );
-  }
-
-  /** The table's layout and partitions with row counts and sizes. */
-  async partitionStatus(options: { exact?: boolean } = {}): Promise<PartitionStatusReport> {
-    return withPooledClient(this.#requirePool(), this.#convert, (client) => partitionStatus(client, options));
-  }
-
-  /** Index usage verdicts and the plans of sample filters. */
-  async analyzeIndexes(options: Omit<AnalyzeIndexesOptions, 'declared'> = {}): Promise<IndexReport> {
-    return withPooledClient(this.#requirePool(), this.#convert, (client) =>
-      analyzeIndexes(client, { ...options, declared: this.#config.indexes }),
-    );
-  }
-
   /** The tenant and actor every statement's transaction is run with (none: statements run bare). */
   #sessionSettings(): SessionSettings {
     return { tenantId: this.#config.tenant_id, actor: this.#actors.current ?? this.#config.audit_actor };
@@ -296,7 +311,7 @@ export class PostgresDriver implements StorageDriver {
 
   #rowStore(session: q.SqlSession, inTransaction: boolean): PostgresRowStore {
     return createRowStore(session, inTransaction, {
-      config: this.#config,
+      config: writeConfigFor(this.#config),
       transaction: (fn) => this.#transaction((s) => fn(s)),
     });
   }
@@ -338,24 +353,6 @@ export class PostgresDriver implements StorageDriver {
     return sources;
   }
 
-  #startPartitionMaintenance(): void {
-    const hours = this.#config.partition_maintenance_interval_hours;
-    if (!this.#config.partitioning_enabled || !(hours > 0)) return;
-    this.#partitionTimer = setInterval(
-      () => {
-        this.maintainPartitions().catch((error: unknown) => {
-          this.#context.logger.warn(
-            { backend: this.name, err: this.toStorageError(error).message },
-            'recordstore: partition maintenance failed',
-          );
-        });
-      },
-      Math.round(hours * 3_600_000),
-    );
-    // The timer must never keep a process alive on its own.
-    this.#partitionTimer.unref();
-  }
-
   /** The name of the last migration applied to this store's schema; null before any. */
   async #schemaVersion(): Promise<string | null> {
     const target = { schema: this.#config.schema_name, migrationsTable: this.#config.migration_table };
@@ -363,6 +360,11 @@ export class PostgresDriver implements StorageDriver {
       readMigrationStatus(client, target),
     );
     return status.applied[status.applied.length - 1]?.name ?? null;
+  }
+
+  #requireResolved(): ResolvedConnection {
+    if (this.#resolved === null || this.#pool === null) throw this.#convert(new Error('not connected'));
+    return this.#resolved;
   }
 
   #requirePool(): pg.Pool {

@@ -4,7 +4,7 @@ import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import type { ServerFigures } from './postgres-metrics.js';
 import { poolMax } from './postgres-pool.js';
-import type { ReadRouter } from './postgres-read-router.js';
+import type { ReadRouter, ReplicaHealth } from './postgres-read-router.js';
 import { primaryStandbys } from './postgres-replicas.js';
 import * as q from './queries.js';
 
@@ -38,6 +38,10 @@ export async function healthDetails(sources: HealthSources): Promise<Record<stri
     ...(database ? { databaseSizeBytes: database.size_bytes, connections: database.connections } : {}),
   });
   const replication = await replicationHealth(sources);
+  // The store still works on the primary, but a configured replica down is worth an operator's look.
+  const degraded = (replication?.replicas ?? [])
+    .filter((r) => r.status === 'down')
+    .map((r) => `replica ${r.replica} is down: ${r.error ?? 'unreachable'}`);
   return {
     version: database?.version,
     serverVersionNum: database?.server_version_num,
@@ -61,11 +65,14 @@ export async function healthDetails(sources: HealthSources): Promise<Record<stri
     pool: { ...poolCounts(pool), max: poolMax(config) },
     preparedStatements: config.prepared_statements,
     ...(replication ? { replication } : {}),
+    ...(degraded.length > 0 ? { degraded } : {}),
   };
 }
 
 /** Replicas (status, lag) and the primary's view of its standbys; null without replicas. */
-async function replicationHealth(sources: HealthSources): Promise<Record<string, unknown> | null> {
+async function replicationHealth(
+  sources: HealthSources,
+): Promise<(Record<string, unknown> & { replicas: ReplicaHealth[] }) | null> {
   const { router, config } = sources;
   if (router === null) return null;
   const [replicas, standbys] = await Promise.all([router.health(), primaryStandbys(sources.session)]);

@@ -6,23 +6,24 @@ import {
   type MigratorCapability,
   StorageError,
 } from '@recordstore/core';
-import {
-  type MigrationStatus,
-  migratePostgres,
-  migrationSourceDir,
-  postgresMigrationStatus,
-} from './migrate.js';
+import { type MigrationStatus, migratePostgres, withMigrationClient } from './migrate.js';
+import { readMigrationStatus } from './migration-runner.js';
+import { baselinePostgres } from './postgres-baseline.js';
 import type { PostgresConfig } from './postgres-config.js';
+import { migrationTargetOf } from './postgres-schema.js';
+import { inspectSchemaSettings, type SettingDifference } from './postgres-schema-settings.js';
 
 /**
- * The `migrator` capability of the PostgreSQL definition: node-pg-migrate's SQL migrations, usable without a
- * connected store (`recordstore migrate status|up|down|create`). Each call opens and closes its own client,
- * so `close()` has nothing to release.
+ * The `migrator` capability of the PostgreSQL definition: node-pg-migrate's SQL migrations, the shipped
+ * ones then the deployment's (`migrations_dir`), usable without a connected store (`recordstore migrate
+ * status|up|down|create|baseline`). `up` ends with the config-driven schema step (compression, tenancy,
+ * audit trigger, layout, declared indexes). Each call opens and closes its own client, so `close()` has
+ * nothing to release.
  */
 
 /** Options of {@link postgresMigrator}. */
 export interface PostgresMigratorOptions {
-  /** The folder `create()` writes to; default {@link migrationSourceDir} (the package's migrations). */
+  /** The folder `create()` writes to; default the config's `migrations_dir`, else `./migrations`. */
   dir?: string;
 }
 
@@ -32,10 +33,17 @@ export interface PostgresMigrator extends MigratorCapability {
     name: string,
     options?: { dir?: string },
   ): Promise<{ file: string; details: Record<string, unknown> }>;
+  baseline(): Promise<MigrationRun>;
+}
+
+/** How a settings difference reads in a report. */
+function describeDifference(d: SettingDifference): string {
+  return `${d.path.replace(/^config\./, '')}: ${d.found} (migrate up would ${d.fix})`;
 }
 
 /**
- * The migrator over a parsed config (connection, schema_name, migration_table).
+ * The migrator over a parsed config (connection, schema_name, migration_table, migrations_dir, and the
+ * schema settings `up` applies).
  * @example
  * const migrator = postgresBackend.capabilities.migrator(config);
  * const { migrations } = await migrator.up({ dryRun: true }); // details.sql holds the SQL it would run
@@ -44,7 +52,11 @@ export function postgresMigrator(
   config: PostgresConfig,
   options: PostgresMigratorOptions = {},
 ): PostgresMigrator {
-  const details = { schema: config.schema_name, migrationsTable: config.migration_table };
+  const details = {
+    schema: config.schema_name,
+    migrationsTable: config.migration_table,
+    ...(config.migrations_dir === undefined ? {} : { migrationsDir: resolve(config.migrations_dir) }),
+  };
   const run = async (
     direction: 'up' | 'down',
     { dryRun = false, count }: { dryRun?: boolean; count?: number } = {},
@@ -58,27 +70,67 @@ export function postgresMigrator(
       dryRun,
       log: (line) => log.push(line),
     });
+    const sql = [...dryRunSql(log), ...result.differences.map((d) => `-- ${describeDifference(d)}`)];
     return {
       migrations: result.migrations,
       dryRun,
-      details: { ...details, ...(dryRun ? { sql: dryRunSql(log) } : {}) },
+      details: {
+        ...details,
+        ...(dryRun ? { sql } : {}),
+        ...(result.settings.length > 0 ? { settings: result.settings } : {}),
+        ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
+      },
     };
   };
+  const status = () =>
+    withMigrationClient(config, async (client, target, convert) => {
+      const current = await readMigrationStatus(client, migrationTargetOf(config));
+      let settings: string[] = [];
+      if (current.pending.length === 0) {
+        // What `up` would still change; a mismatch no migration fixes is for connect to report.
+        const context = { config, target, now: Date.now(), convert, warn: () => {} };
+        settings = await inspectSchemaSettings(client, context).then(
+          (differences) => differences.map(describeDifference),
+          () => [],
+        );
+      }
+      return {
+        migrations: migrationStates(current),
+        details: { ...details, ...(settings.length > 0 ? { settings } : {}) },
+      };
+    });
   return {
-    status: async () => ({ migrations: migrationStates(await postgresMigrationStatus({ config })), details }),
+    status,
     up: (runOptions) => run('up', runOptions),
     down: (runOptions) => run('down', runOptions),
     create: (name, createOptions) =>
-      createPostgresMigration(name, createOptions?.dir ?? options.dir ?? migrationSourceDir()),
+      createPostgresMigration(
+        name,
+        createOptions?.dir ?? options.dir ?? config.migrations_dir ?? resolve('migrations'),
+      ),
+    baseline: async () => {
+      const result = await baselinePostgres(config);
+      return { migrations: result.marked, dryRun: false, details: { ...details, ...result.details } };
+    },
     close: async () => {},
   };
 }
 
-/** Applied migrations (with when), then pending ones, in order. */
+/** Applied migrations (with when and whose), then pending ones in the order `up` applies them. */
 function migrationStates(status: MigrationStatus): MigrationState[] {
   return [
-    ...status.applied.map((m) => ({ name: m.name, applied: true, appliedAt: m.runOn })),
-    ...status.pending.map((name) => ({ name, applied: false, appliedAt: null })),
+    ...status.applied.map((m) => ({
+      name: m.name,
+      applied: true,
+      appliedAt: m.runOn,
+      ...(m.source === undefined ? {} : { source: m.source }),
+    })),
+    ...status.pendingMigrations.map((m) => ({
+      name: m.name,
+      applied: false,
+      appliedAt: null,
+      source: m.source,
+    })),
   ];
 }
 
@@ -103,8 +155,9 @@ const MIGRATION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$/;
 
 const MIGRATION_TEMPLATE = `-- Up Migration
 
--- The schema change. It runs in one transaction with the bookkeeping row, under node-pg-migrate's
--- advisory lock, with search_path set to the store's schema_name: name tables unqualified.
+-- The schema change. \`recordstore migrate up\` runs it after the migrations @recordstore/postgres ships,
+-- in one transaction with its row in the migrations table, under node-pg-migrate's advisory lock, with
+-- search_path set to the store's schema_name: name tables unqualified.
 
 
 -- Down Migration
@@ -141,5 +194,5 @@ export async function createPostgresMigration(
     .reduce((max, p) => Math.max(max, Number(p)), 0);
   const file = join(folder, `${Math.max(Date.now(), newest + 1)}_${name}.sql`);
   await writeFile(file, MIGRATION_TEMPLATE, { flag: 'wx' });
-  return { file, details: { name, dir: folder } };
+  return { file, details: { name, dir: folder, appliedBy: 'recordstore migrate up (after the shipped migrations)' } };
 }

@@ -1,7 +1,7 @@
 import type { FilterNode, RecordRow, RowQuery, RowStore, WriteRow } from '@recordstore/core';
+import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './partitions/index.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { buildCountQuery, buildDeleteQuery, buildListQuery } from './postgres-filter-compiler.js';
-import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './postgres-partitions.js';
 import * as q from './queries.js';
 
 /** The row store of a native-filtering driver: every optional query of {@link RowStore} is implemented. */

@@ -1,14 +1,34 @@
 import { type Logger, StorageError } from '@recordstore/core';
 import type pg from 'pg';
-import { readMigrationStatus, runMigrations } from './migrate.js';
-import { enableAuditTrigger } from './postgres-audit.js';
+import { ensureCitusDistribution } from './citus/index.js';
+import { dropMigrationSecondaryIndexes } from './indexes/index.js';
+import {
+  foldersOf,
+  type MigrationTarget,
+  readMigrationStatus,
+  runMigrationsLocked,
+  withMigrationLock,
+} from './migration-runner.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { describeTarget, type ResolvedConnection } from './postgres-connection.js';
-import { dropMigrationSecondaryIndexes, ensureDeclaredIndexes } from './postgres-indexes.js';
-import { ensureLayout, maintainPartitions } from './postgres-partitions.js';
 import { openMaintenanceClient } from './postgres-pool.js';
-import { prepareTenancy } from './postgres-tenancy.js';
-import * as q from './queries.js';
+import {
+  applyDeclaredIndexes,
+  applySchemaSettings,
+  inspectSchemaSettings,
+  type SettingDifference,
+  type SettingsContext,
+} from './postgres-schema-settings.js';
+
+/**
+ * The schema of a store changes in ONE place, the migration step ({@link migrateSchema}): the migrations
+ * (shipped, then the deployment's), then what the config asks for (Citus distribution, column compression,
+ * tenant isolation, the audit trigger, the partitioned layout, the declared indexes), under the migration
+ * lock. `recordstore migrate up` runs it, and so does connect with auto_migrate; connect without it only
+ * reads, and refuses a database that differs. Partition maintenance (coming range partitions, retention)
+ * is not part of it: the maintenance timer (`partition_maintenance_interval_hours`) and the
+ * `partitions.maintain` task run it.
+ */
 
 /** What {@link prepareSchema} needs from the driver. */
 export interface SchemaContext {
@@ -27,114 +47,177 @@ export interface PreparedSchema {
   batchesById: boolean;
 }
 
+/** What the migration step needs: the config, the database (for messages), a logger and the clock. */
+export interface MigrationStepContext {
+  config: PostgresConfig;
+  /** The database, for messages (no secret). */
+  target: string;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  now: number;
+  convert(error: unknown): StorageError;
+}
+
+/** Options of {@link migrateSchema}. */
+export interface MigrationStepOptions {
+  direction: 'up' | 'down';
+  /** Up: how many pending migrations (default all). Down: how many to revert (default 1). */
+  count?: number;
+  /** Log the migrations' SQL (through `log`) and inspect the settings, changing nothing. */
+  dryRun?: boolean;
+  log?: (line: string) => void;
+}
+
+/** What {@link migrateSchema} did. */
+export interface MigrationStepResult {
+  /** Migrations applied (up) or reverted (down), in order. */
+  migrations: string[];
+  /** The config-driven changes made after the migrations, one line each. */
+  settings: string[];
+  /** Dry run with no migration pending: how the database differs from the config's settings. */
+  differences: SettingDifference[];
+  /** Migrations still pending afterwards. */
+  pending: number;
+}
+
+export function migrationTargetOf(config: PostgresConfig): MigrationTarget {
+  return {
+    schema: config.schema_name,
+    migrationsTable: config.migration_table,
+    deploymentDir: config.migrations_dir,
+  };
+}
+
+/** The settings context over a migration step's, with warnings said once per step. */
+function settingsContext(context: MigrationStepContext): SettingsContext {
+  const said = new Set<string>();
+  return {
+    config: context.config,
+    target: context.target,
+    now: context.now,
+    convert: context.convert,
+    warn: (message) => {
+      if (said.has(message)) return;
+      said.add(message);
+      context.logger.warn({ backend: 'postgresql' }, message);
+    },
+  };
+}
+
+/** The Citus step of `distributed: citus`; idempotent, it takes the migration lock itself when it distributes. */
+async function distribute(
+  client: pg.ClientBase,
+  context: MigrationStepContext,
+  autoMigrate: boolean,
+): Promise<string[]> {
+  const { config } = context;
+  if (config.distributed === undefined) return [];
+  const report = await ensureCitusDistribution(client, config, {
+    autoMigrate,
+    target: context.target,
+    logger: context.logger,
+  });
+  return report.distributed ? [`distributed: storage_records distributed with Citus (${report.shards} shards)`] : [];
+}
+
 /**
- * Readies the database at connect, on one client without timeouts: the schema changes only through the
- * migrations (applied when auto_migrate is on, else a pending one is a config error naming `recordstore
- * migrate up`); then column compression, tenant isolation and the audit trigger as configured; then the
- * partitioned layout, the declared indexes and a first partition maintenance run.
- * @throws StorageError(config) for an unmigrated database without auto_migrate, a foreign migrations table,
- *   or tenancy and audit settings this role cannot honour.
+ * The migration step: under node-pg-migrate's advisory lock, the pending migrations (shipped first, then
+ * the deployment's `migrations_dir`), then, once none is pending, the config-driven settings; after the
+ * lock, the declared indexes (built concurrently, see applyDeclaredIndexes). `down` reverts migrations only.
+ * On a store the migrations have just created, auto_create_indexes: false drops the shipped migrations'
+ * secondary indexes before the deployment's migrations run.
+ */
+export async function migrateSchema(
+  client: pg.ClientBase,
+  context: MigrationStepContext,
+  options: MigrationStepOptions,
+): Promise<MigrationStepResult> {
+  const { config } = context;
+  const target = migrationTargetOf(config);
+  const folders = foldersOf(target);
+  const dryRun = options.dryRun ?? false;
+  const settings = settingsContext(context);
+  const result: MigrationStepResult = { migrations: [], settings: [], differences: [], pending: 0 };
+  await withMigrationLock(client, async () => {
+    const before = await readMigrationStatus(client, target, folders);
+    const fresh = before.applied.length === 0 && !dryRun && options.direction === 'up';
+    result.migrations = await runMigrationsLocked(
+      client,
+      {
+        ...target,
+        direction: options.direction,
+        ...(options.count === undefined ? {} : { count: options.count }),
+        dryRun,
+        ...(options.log ? { log: options.log } : {}),
+      },
+      folders,
+      fresh && !config.auto_create_indexes ? () => dropMigrationSecondaryIndexes(client).then(() => {}) : undefined,
+    );
+    if (options.direction === 'down') return;
+    result.pending = before.pending.length - result.migrations.length;
+    if (result.pending > 0) return;
+    if (dryRun) {
+      if (before.pending.length === 0) result.differences = await inspectSchemaSettings(client, settings);
+      return;
+    }
+    result.settings.push(...(await distribute(client, context, true)));
+    result.settings.push(...(await applySchemaSettings(client, settings)));
+  });
+  if (options.direction === 'up' && !dryRun && result.pending === 0) {
+    result.settings.push(...(await applyDeclaredIndexes(client, config)));
+  }
+  return result;
+}
+
+/** The refusal of connect without auto_migrate when the database differs from the config's settings. */
+function settingsDiffer(differences: SettingDifference[], where: string): StorageError {
+  const lines = differences.map((d) => `${d.path.replace(/^config\./, '')}: ${d.found} (migrate up would ${d.fix})`);
+  return new StorageError(
+    'config',
+    `postgresql: the schema of ${where} differs from the config, and auto_migrate is false, so connect does not ` +
+      `change the schema: ${lines.join('; ')}. Run \`recordstore migrate up\` with this config as the table ` +
+      'owner (or set auto_migrate: true).',
+    { path: differences[0]?.path ?? 'config.auto_migrate', backend: 'postgresql' },
+  );
+}
+
+/**
+ * Readies the database at connect, on one client without timeouts. Reads first (migrations, then the
+ * config's schema settings); when anything differs, runs the migration step with auto_migrate, else
+ * refuses with a config error that names each difference and `recordstore migrate up`. A database that
+ * matches costs a few catalog reads and no lock.
+ * @throws StorageError(config) for an unmigrated or differing database without auto_migrate, a foreign
+ *   migrations table, or tenancy and audit settings this role cannot honour.
  */
 export async function prepareSchema(
   resolved: ResolvedConnection,
   context: SchemaContext,
 ): Promise<PreparedSchema> {
   const { config } = context;
-  const target = { schema: config.schema_name, migrationsTable: config.migration_table };
+  const step: MigrationStepContext = { ...context, target: describeTarget(resolved.target) };
+  const where = `${step.target} (schema ${config.schema_name})`;
   const client = await openMaintenanceClient(resolved);
   try {
-    const status = await readMigrationStatus(client, target);
-    if (status.pending.length > 0) {
-      if (!config.auto_migrate) {
-        throw new StorageError(
-          'config',
-          `postgresql: the database ${describeTarget(resolved.target)} is not migrated (schema ${config.schema_name}: ` +
-            `${status.pending.length} pending migration(s): ${status.pending.join(', ')}). ` +
-            'Run `recordstore migrate up` (or set auto_migrate: true).',
-          { path: 'config.auto_migrate', backend: 'postgresql' },
-        );
-      }
-      await runMigrations(client, { ...target, direction: 'up' });
+    const status = await readMigrationStatus(client, migrationTargetOf(config));
+    if (status.pending.length > 0 && !config.auto_migrate) {
+      throw new StorageError(
+        'config',
+        `postgresql: the database ${where} is not migrated: ${status.pending.length} pending migration(s): ` +
+          `${status.pending.join(', ')}. Run \`recordstore migrate up\` (or set auto_migrate: true).`,
+        { path: 'config.auto_migrate', backend: 'postgresql' },
+      );
     }
-    const session = q.createSession(client, false, (e) => context.convert(e));
-    if (config.compression_enabled) await applyCompression(session, config.compression_algorithm);
-    await prepareTenancy(session, config.tenant_id, (message) =>
-      context.logger.warn({ backend: 'postgresql' }, message),
+    let differences: SettingDifference[] = [];
+    if (status.pending.length === 0) {
+      await distribute(client, step, config.auto_migrate);
+      differences = await inspectSchemaSettings(client, settingsContext(step));
+    }
+    if (differences.length > 0 && !config.auto_migrate) throw settingsDiffer(differences, where);
+    if (status.pending.length > 0 || differences.length > 0) await migrateSchema(client, step, { direction: 'up' });
+    const citus = await client.query<{ present: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
     );
-    if (config.audit_enabled) await enableAuditTrigger(session);
-    return await prepareLayout(client, resolved, context, status.applied.length === 0);
+    return { batchesById: config.partitioning_enabled || citus.rows[0]?.present === true };
   } finally {
     await client.end().catch(() => {});
   }
-}
-
-/** Sets the column compression of `data` and `metadata` when it differs from `method`. */
-async function applyCompression(
-  session: q.SqlSession,
-  method: PostgresConfig['compression_algorithm'],
-): Promise<void> {
-  const version = await q.serverVersion(session);
-  if (version < 140000) {
-    throw new StorageError(
-      'unsupported',
-      'postgresql: compression_enabled needs PostgreSQL 14 or later (per-column compression); set compression_enabled: false.',
-      { path: 'config.compression_enabled', backend: 'postgresql' },
-    );
-  }
-  const wanted = method === 'lz4' ? 'l' : 'p';
-  const current = await q.columnCompression(session);
-  // ALTER TABLE takes an ACCESS EXCLUSIVE lock: only when something changes.
-  if (current.data === wanted && current.metadata === wanted) return;
-  try {
-    await q.setColumnCompression(session, method);
-  } catch (error) {
-    if (error instanceof StorageError && error.code === '0A000') {
-      throw new StorageError(
-        'unsupported',
-        'postgresql: compression_algorithm lz4 is not available: this server was built without lz4 ' +
-          '(--with-lz4). Use compression_algorithm: pglz.',
-        { path: 'config.compression_algorithm', backend: 'postgresql', cause: error },
-      );
-    }
-    throw error;
-  }
-}
-
-/**
- * After migrations: the partitioned layout (an empty table is converted when auto_migrate; otherwise a
- * mismatch is refused), auto_create_indexes: false on a store created just now, the declared indexes,
- * and a first partition maintenance run.
- */
-async function prepareLayout(
-  client: pg.Client,
-  resolved: ResolvedConnection,
-  context: SchemaContext,
-  fresh: boolean,
-): Promise<PreparedSchema> {
-  const { config } = context;
-  const citus = await client.query<{ present: boolean }>(
-    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
-  );
-  await ensureLayout(client, config, {
-    autoMigrate: config.auto_migrate,
-    target: describeTarget(resolved.target),
-    now: context.now,
-  });
-  if (config.auto_migrate && config.auto_create_indexes === false && fresh) {
-    await dropMigrationSecondaryIndexes(client);
-  }
-  if (config.auto_migrate && config.auto_create_indexes && config.indexes.length > 0) {
-    await ensureDeclaredIndexes(client, config.indexes);
-  }
-  if (config.partitioning_enabled) {
-    // Missing partitions only send rows to the default partition: a failure here (e.g. an application
-    // role without DDL rights) is reported, not fatal. `recordstore partitions maintain` as the owner fixes it.
-    await maintainPartitions(client, config, context.now).catch((error: unknown) => {
-      context.logger.warn(
-        { backend: 'postgresql', err: context.convert(error).message },
-        'recordstore: partition maintenance at connect failed',
-      );
-    });
-  }
-  return { batchesById: config.partitioning_enabled || citus.rows[0]?.present === true };
 }

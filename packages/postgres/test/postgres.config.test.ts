@@ -71,7 +71,7 @@ describe('postgresql config', () => {
     expect(error).toMatchObject({ kind: 'config', path: 'config.explain_analyze_enabled' });
   });
 
-  it('accepts backup_enabled: scheduled backups run in BaseStorageBackend for every backend', () => {
+  it("accepts backup_enabled: scheduled backups run in core's runtime for every backend", () => {
     const store = new PostgreSQLStorageBackend({
       backup_enabled: true,
       backup_interval_hours: 6,

@@ -265,7 +265,10 @@ describe('read replicas', () => {
     expect((await s.getBySession('down')).map((r) => r.id)).toEqual([id]);
     expect(await statements(s, 'primary')).toBeGreaterThan(before);
     const health = await s.healthCheck();
-    expect(health.status).toBe('healthy'); // the primary serves everything
+    // The primary serves everything, but a configured replica is down: degraded, with the reason.
+    expect(health.status).toBe('degraded');
+    expect(health.error).toMatch(new RegExp(`replica 127\\.0\\.0\\.1:${replicaPort} is down`));
+    expect(health.details.degraded).toHaveLength(1);
     const details = health.details.replication as ReplicationDetails;
     expect(details).toMatchObject({ replicasUp: 0, replicasDown: 1 });
     expect(details.replicas[0]).toMatchObject({ status: 'down' });
@@ -287,6 +290,7 @@ describe('read replicas', () => {
     await server.startReplica!(0);
     const again = await replication(s);
     expect(again).toMatchObject({ replicasUp: 1, replicasDown: 0 });
+    expect((await s.healthCheck()).status).toBe('healthy');
     const onReplica = await statements(s, 'replica');
     expect((await s.load(id))?.text).toBe('kept');
     expect(await statements(s, 'replica')).toBeGreaterThan(onReplica);

@@ -75,6 +75,15 @@ export const sqliteConfigSchema = z
         }),
       )
       .default(DEFAULT_TABLE_NAME),
+    /**
+     * The deployment's own SQL migrations, applied by `recordstore migrate up` after the shipped ones
+     * (forward-only: their Down sections are not run). `recordstore migrate` resolves it against the
+     * config file's folder and defaults it to `./migrations` beside that file; opening a store does not
+     * apply them.
+     */
+    migrations_dir: configString()
+      .optional()
+      .transform((v) => (v === undefined || v.trim() === '' ? undefined : v)),
   })
   .strict();
 

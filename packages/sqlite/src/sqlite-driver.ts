@@ -12,6 +12,8 @@ import { isMemoryPath, type SQLiteConfig, sqliteFilePath } from './sqlite-config
 import { fileFigures, openSQLiteDatabase, SQLiteConnection } from './sqlite-connection.js';
 import { toSQLiteStorageError } from './sqlite-errors.js';
 import { registerSQLiteFunctions } from './sqlite-functions.js';
+import { sqliteLock } from './sqlite-lock.js';
+import { sqliteMeta } from './sqlite-meta.js';
 import { type RunOnConnection, sqliteRowStore } from './sqlite-row-store.js';
 import type { FixedStatementName } from './sqlite-statements.js';
 
@@ -54,6 +56,13 @@ export class SQLiteDriver implements StorageDriver {
     };
     this.rows = this.#rowStore(null);
     this.offers = {
+      meta: sqliteMeta(
+        (fn) => this.#whenIdle(() => fn(this.#open().db)),
+        config.table_name,
+        () => context.clock.now(),
+      ),
+      // A private in-memory database has no other process to coordinate with.
+      ...(durable ? { lock: sqliteLock((name) => `${this.path}.${config.table_name}.${name}.lock`) } : {}),
       schemaVersion: {
         current: () =>
           this.#whenIdle(

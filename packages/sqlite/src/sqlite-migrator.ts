@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   type MigrationRun,
   type MigrationState,
@@ -9,6 +11,7 @@ import Database from 'better-sqlite3';
 import {
   migrateSQLite,
   migrationNames,
+  readDeploymentMigrations,
   SQLITE_MIGRATIONS,
   type SQLiteMigration,
   type SQLiteMigrationStatus,
@@ -18,35 +21,52 @@ import { isMemoryPath, type SQLiteConfig, sqliteFilePath } from './sqlite-config
 import { openSQLiteDatabase } from './sqlite-connection.js';
 import { toSQLiteStorageError } from './sqlite-errors.js';
 
-/** What the SQLite migrator reports in `details`: the database file and the records table. */
+/** What the SQLite migrator reports in `details`: the database file, the records table, the deployment's folder. */
 export interface SQLiteMigratorDetails extends Record<string, unknown> {
   /** The database file's absolute path, or `:memory:`. */
   file: string;
   table: string;
+  /** The deployment's migrations folder (`migrations_dir`), when set. */
+  migrationsDir?: string;
 }
+
+/** Said wherever deployment migrations are listed: SQLite runs their Up sections only. */
+const FORWARD_ONLY =
+  'SQLite migrations are forward-only: the -- Down Migration sections of migrations_dir files are not run ' +
+  '(restore a backup to undo one)';
 
 /** The name a migration is listed under: its zero-padded version and its name (`0001-create_storage_records`). */
 export function sqliteMigrationLabel(migration: Pick<SQLiteMigration, 'version' | 'name'>): string {
   return `${String(migration.version).padStart(4, '0')}-${migration.name}`;
 }
 
-function states(status: Pick<SQLiteMigrationStatus, 'migrations'>): MigrationState[] {
-  return status.migrations.map((m) => ({
-    name: sqliteMigrationLabel(m),
-    applied: m.appliedAt !== null,
-    source: 'shipped',
-    appliedAt: m.appliedAt,
-  }));
+function states(status: Pick<SQLiteMigrationStatus, 'migrations' | 'deployment'>): MigrationState[] {
+  return [
+    ...status.migrations.map((m) => ({
+      name: sqliteMigrationLabel(m),
+      applied: m.appliedAt !== null,
+      source: 'shipped' as const,
+      appliedAt: m.appliedAt,
+    })),
+    ...status.deployment.map((m) => ({
+      name: m.name,
+      applied: m.appliedAt !== null,
+      source: 'deployment' as const,
+      appliedAt: m.appliedAt,
+    })),
+  ];
 }
 
 /**
  * The SQLite backend's migrations as a capability, usable without a connected store
  * (`recordstore migrate status|up`). It opens the database file only while a call runs.
  *
- * SQLite migrations are forward-only: there is no `down` (SQLite cannot drop what they add without
- * rebuilding the table; restore a backup or start a new file instead), and no `create` (they are
- * TypeScript modules compiled into `@recordstore/sqlite`, in `src/migrations`, not files of a
- * deployment). All pending migrations apply together, in one `BEGIN IMMEDIATE` transaction.
+ * The shipped migrations are TypeScript modules compiled into `@recordstore/sqlite` (`src/migrations`);
+ * the deployment's are `.sql` files in `migrations_dir` (`create` writes one), applied after them and
+ * recorded in the same table. SQLite migrations are forward-only: there is no `down` (SQLite cannot drop
+ * what they add without rebuilding the table; restore a backup or start a new file instead), and a
+ * file's `-- Down Migration` section is not run. All pending migrations apply together, in one
+ * `BEGIN IMMEDIATE` transaction. Opening a store applies the shipped migrations only.
  *
  * @example
  * const migrator = sqliteMigrator(sqliteConfigSchema.parse({ path: './data/app.db' }));
@@ -61,7 +81,15 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
   const tableName = config.table_name;
   const file = sqliteFilePath(config.path);
   const memory = isMemoryPath(config.path);
-  const details: SQLiteMigratorDetails = { file, table: tableName };
+  const deploymentDir = config.migrations_dir;
+  const details: SQLiteMigratorDetails = {
+    file,
+    table: tableName,
+    ...(deploymentDir === undefined ? {} : { migrationsDir: resolve(deploymentDir) }),
+  };
+  /** The forward-only note, when a deployment migration has a Down section it will not run. */
+  const notes = (): { note?: string } =>
+    readDeploymentMigrations(deploymentDir).some((m) => m.hasDown) ? { note: FORWARD_ONLY } : {};
   let closed = false;
 
   /** Runs `fn`, mapping better-sqlite3's errors to StorageErrors that name the file. */
@@ -80,15 +108,17 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
   };
 
   /** Read-only, and without creating the file: a status must change nothing. */
-  const readStatus = (): Pick<SQLiteMigrationStatus, 'migrations'> => {
+  const readStatus = (): Pick<SQLiteMigrationStatus, 'migrations' | 'deployment'> => {
     if (memory || !existsSync(file)) {
+      const none = (m: { version: number; name: string }) => ({ version: m.version, name: m.name, appliedAt: null });
       return {
-        migrations: SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, appliedAt: null })),
+        migrations: SQLITE_MIGRATIONS.map(none),
+        deployment: readDeploymentMigrations(deploymentDir).map(none),
       };
     }
     const db = new Database(file, { readonly: true, fileMustExist: true, timeout: config.busy_timeout_ms });
     try {
-      return sqliteMigrationStatus(db, { tableName });
+      return sqliteMigrationStatus(db, { tableName, deploymentDir });
     } finally {
       db.close();
     }
@@ -97,7 +127,7 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
   return {
     status: () =>
       guarded('status', () => {
-        return { migrations: states(readStatus()), details };
+        return { migrations: states(readStatus()), details: { ...details, ...notes() } };
       }),
 
     up: (options = {}) =>
@@ -106,10 +136,14 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
         const pending = SQLITE_MIGRATIONS.filter(
           (m) => before.migrations.find((b) => b.version === m.version)?.appliedAt === null,
         );
-        if (options.count !== undefined && options.count < pending.length) {
+        const deployment = readDeploymentMigrations(deploymentDir).filter(
+          (m) => before.deployment.find((b) => b.version === m.version)?.appliedAt === null,
+        );
+        const total = pending.length + deployment.length;
+        if (options.count !== undefined && options.count < total) {
           throw new StorageError(
             'validation',
-            `migrate up --count ${options.count}: SQLite applies its ${pending.length} pending migrations ` +
+            `migrate up --count ${options.count}: SQLite applies its ${total} pending migrations ` +
               'together in one transaction; run without --count.',
             { backend: 'sqlite', path: 'count', retryable: false },
           );
@@ -123,25 +157,75 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
         }
         if (options.dryRun === true) {
           const names = migrationNames(tableName);
+          const sql = [
+            ...pending.map((m) => `-- ${sqliteMigrationLabel(m)}\n${m.up(names)}`),
+            ...deployment.map((m) => `-- ${m.name} (deployment)\n${m.up.trim()}\n`),
+          ];
           return {
-            migrations: pending.map(sqliteMigrationLabel),
+            migrations: [...pending.map(sqliteMigrationLabel), ...deployment.map((m) => m.name)],
             dryRun: true,
-            details: { ...details, sql: pending.map((m) => `-- ${sqliteMigrationLabel(m)}\n${m.up(names)}`) },
+            details: { ...details, ...notes(), sql },
           };
         }
         // Opened as the store opens it (folder created, journal mode set), under SQLite's write lock.
         const db = openSQLiteDatabase(config);
         try {
-          const result = migrateSQLite(db, { tableName });
+          const result = migrateSQLite(db, { tableName, deploymentDir });
           const applied = SQLITE_MIGRATIONS.filter((m) => result.applied.includes(m.version));
-          return { migrations: applied.map(sqliteMigrationLabel), dryRun: false, details };
+          return {
+            migrations: [...applied.map(sqliteMigrationLabel), ...result.appliedDeployment],
+            dryRun: false,
+            details: { ...details, ...notes() },
+          };
         } finally {
           db.close();
         }
       }),
 
+    create: (name, options) => createSQLiteMigration(name, options?.dir ?? deploymentDir ?? resolve('migrations')),
+
     close: async () => {
       closed = true;
     },
   };
+}
+
+const TEMPLATE = `-- Up Migration
+
+-- The schema change, in SQLite's SQL. \`recordstore migrate up\` runs it after the migrations
+-- @recordstore/sqlite ships, in the same BEGIN IMMEDIATE transaction as its row in recordstore_migrations
+-- (so no BEGIN or COMMIT here). Name the records table as configured (table_name, default storage_records).
+
+
+-- Down Migration
+
+-- Not run: SQLite migrations are forward-only (restore a backup to undo a change).
+
+`;
+
+/**
+ * Writes `<ms timestamp>_<name>.sql` into `dir`, numbered after every file already there so that it
+ * runs last, created exclusively (never overwritten). Touches no database.
+ * @throws StorageError(validation) for a name that is not letters, digits, - and _ (spaces become _).
+ */
+async function createSQLiteMigration(
+  rawName: string,
+  dir: string,
+): Promise<{ file: string; details: Record<string, unknown> }> {
+  const name = String(rawName ?? '')
+    .trim()
+    .replace(/\s+/g, '_');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$/.test(name)) {
+    throw new StorageError(
+      'validation',
+      `sqlite: migration name ${JSON.stringify(rawName)} must start with a letter or digit and use only letters, digits, - and _.`,
+      { path: 'name', backend: 'sqlite', retryable: false },
+    );
+  }
+  const folder = resolve(dir);
+  await mkdir(folder, { recursive: true });
+  const numbers = (await readdir(folder)).map((f) => Number(/^(\d+)[_-]/.exec(f)?.[1] ?? 0));
+  const file = join(folder, `${Math.max(Date.now(), ...numbers.map((n) => n + 1))}_${name}.sql`);
+  await writeFile(file, TEMPLATE, { flag: 'wx' });
+  return { file, details: { name, dir: folder, note: FORWARD_ONLY } };
 }

@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { openStore, tempDir } from './helpers.js';
 
-const LABELS = ['0001-create_storage_records', '0002-index_updated_at'];
+const LABELS = ['0001-create_storage_records', '0002-index_updated_at', '0003-create_meta'];
 const parse = (config: Partial<SQLiteConfigInput>) => parseBackendConfig(sqliteBackend, config).config;
 const capabilities = sqliteBackend.capabilities!;
 
@@ -48,9 +48,10 @@ describe('sqliteBackend.capabilities.migrator(config)', () => {
         details: { file: path, table: 'events' },
       });
       const sql = run.details?.sql as string[];
-      expect(sql).toHaveLength(2);
+      expect(sql).toHaveLength(3);
       expect(sql[0]).toMatch(/^-- 0001-create_storage_records\n[\s\S]*CREATE TABLE "events"/);
       expect(sql[1]).toContain('CREATE INDEX "events_updated_idx" ON "events" (updated_at, id)');
+      expect(sql[2]).toContain('CREATE TABLE IF NOT EXISTS recordstore_meta');
       expect(existsSync(path)).toBe(false);
     } finally {
       await migrator.close();
@@ -91,8 +92,8 @@ describe('sqliteBackend.capabilities.migrator(config)', () => {
     const alpha = migratorFor({ path, table_name: 'alpha' });
     const beta = migratorFor({ path, table_name: 'beta' });
     try {
-      expect((await alpha.status()).migrations.map((m) => m.applied)).toEqual([true, true]);
-      expect((await beta.status()).migrations.map((m) => m.applied)).toEqual([false, false]);
+      expect((await alpha.status()).migrations.map((m) => m.applied)).toEqual([true, true, true]);
+      expect((await beta.status()).migrations.map((m) => m.applied)).toEqual([false, false, false]);
     } finally {
       await alpha.close();
       await beta.close();
@@ -103,9 +104,9 @@ describe('sqliteBackend.capabilities.migrator(config)', () => {
     const migrator = migratorFor({ path: join(tempDir(), 'count.db') });
     await expect(migrator.up({ count: 1 })).rejects.toMatchObject({
       kind: 'validation',
-      message: /applies its 2 pending migrations together in one transaction; run without --count/,
+      message: /applies its 3 pending migrations together in one transaction; run without --count/,
     });
-    expect((await migrator.up({ count: 2 })).migrations).toEqual(LABELS);
+    expect((await migrator.up({ count: 3 })).migrations).toEqual(LABELS);
     await migrator.close();
   });
 

@@ -54,6 +54,7 @@ describe('sqlite migrations', () => {
     expect(rows).toEqual([
       { target: 'storage_records', version: 1, name: 'create_storage_records', applied_at: 1234 },
       { target: 'storage_records', version: 2, name: 'index_updated_at', applied_at: 1234 },
+      { target: 'storage_records', version: 3, name: 'create_meta', applied_at: 1234 },
     ]);
     expect(sqliteMigrationStatus(db).migrations[0]?.appliedAt).toEqual(new Date(1234));
     db.close();

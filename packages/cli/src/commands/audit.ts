@@ -16,7 +16,7 @@ export function registerAudit(program: Command, io: CliIo, state: RunState): voi
   program
     .command('audit')
     .description(
-      'show the audit log (newest first): who changed which record, when, and what the backend records\n' +
+      'show the audit log (newest first): who changed which record, when, and what the backend records ' +
         'with it, such as hashes of the row before and after (backends that offer the audit capability)',
     )
     .option('--id <id>', 'only the entries of this record')

@@ -14,7 +14,8 @@ export interface CopyJson extends Omit<CopyReport, 'watermark'> {
   from: string;
   to: string;
   watermark: {
-    recordId: string;
+    /** The meta key the watermark is kept under in the target. */
+    key: string;
     phase: string;
     status: string;
     position: { updatedAt: string; id: string } | null;
@@ -121,7 +122,7 @@ async function copy(ctx: CommandContext): Promise<void> {
     to: to.key,
     ...report,
     watermark: {
-      recordId: report.watermark.recordId,
+      key: report.watermark.key,
       phase: report.watermark.phase,
       status: report.watermark.status,
       position: report.watermark.position
@@ -147,12 +148,16 @@ function printCopy(out: Output, doc: CopyJson): void {
     'written',
     `${formatCount(doc.written)} records (${formatCount(doc.fullPass)} by id, ${formatCount(doc.incrementalPass)} by updated_at) in ${formatCount(doc.batches)} batches`,
   );
+  if (doc.unchanged > 0)
+    out.field('unchanged', `${formatCount(doc.unchanged)} records already in the target`);
   out.field('time', `${formatDuration(doc.durationMs)}, ${formatCount(doc.ratePerSecond)} records/s`);
   out.field(
     'watermark',
-    doc.watermark.position
-      ? `updated_at ${doc.watermark.position.updatedAt}${doc.watermark.position.id ? `, id ${doc.watermark.position.id}` : ''} (${doc.watermark.status})`
-      : doc.watermark.status,
+    !doc.resumable
+      ? 'not kept: the target offers no meta storage (plain copy; --incremental needs it)'
+      : doc.watermark.position
+        ? `updated_at ${doc.watermark.position.updatedAt}${doc.watermark.position.id ? `, id ${doc.watermark.position.id}` : ''} (${doc.watermark.status})`
+        : doc.watermark.status,
   );
   if (doc.verification) printVerification(out, doc.verification);
 }

@@ -9,9 +9,9 @@ export function registerMetrics(program: Command, io: CliIo, state: RunState): v
   program
     .command('metrics')
     .description(
-      'print the store metrics in Prometheus text format (backends that offer the metrics capability).\n' +
-        'Connects, runs a health check (which fills server-side gauges such as table size, rows, connections\n' +
-        "and replica lag), then prints the backend's metrics. Operation counters cover only this short-lived\n" +
+      'print the store metrics in Prometheus text format (backends that offer the metrics capability). ' +
+        'Connects, runs a health check (which fills server-side gauges such as table size, rows, connections ' +
+        "and replica lag), then prints the backend's metrics. Operation counters cover only this short-lived " +
         "process: a live application's come from store.capability('metrics') in that application",
     )
     .action(makeAction(io, state, metrics));

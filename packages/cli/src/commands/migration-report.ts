@@ -14,9 +14,12 @@ export interface MigrationEntry {
 export interface MigrationReport {
   backend: string;
   storage: string;
-  command: 'status' | 'up' | 'down';
+  command: 'status' | 'up' | 'down' | 'baseline';
   dryRun: boolean;
-  /** Migrations applied (up) or reverted (down) by this run; with --dry-run, those that would be. */
+  /**
+   * Migrations applied (up), reverted (down) or recorded as applied without running (baseline) by this run;
+   * with --dry-run, those that would be.
+   */
   changed: string[];
   /** With --dry-run, the SQL that would run (the migrator's `details.sql`). */
   sql?: string[];
@@ -82,9 +85,16 @@ export function migrationReport(
 export function printMigrationReport(out: Output, report: MigrationReport): void {
   const { c } = out;
   out.line(`${c.bold(report.backend)} (storage "${report.storage}")`);
-  for (const [key, value] of Object.entries(report.details)) out.field(key, value);
+  for (const [key, value] of Object.entries(report.details)) {
+    // Lists (the SQL aligned by a baseline, the settings an up changed) read better one item a line.
+    if (!Array.isArray(value) || value.length === 0 || key === 'sql') out.field(key, value);
+    else {
+      out.field(key, '');
+      for (const item of value) out.line(`    - ${typeof item === 'string' ? item : JSON.stringify(item)}`);
+    }
+  }
   if (report.command !== 'status') {
-    const verb = report.command === 'up' ? 'applied' : 'reverted';
+    const verb = { up: 'applied', down: 'reverted', baseline: 'recorded as applied' }[report.command];
     const would = report.dryRun ? `would be ${verb}` : verb;
     out.line(
       report.changed.length === 0
@@ -99,7 +109,7 @@ export function printMigrationReport(out: Output, report: MigrationReport): void
   out.line(`  migrations (${report.pending} pending):`);
   for (const m of report.migrations) {
     const state = m.applied ? c.green('applied') : c.yellow('pending');
-    const source = m.source === 'deployment' ? c.dim('  (deployment)') : '';
+    const source = m.source === undefined ? '' : c.dim(`  (${m.source})`);
     out.line(`    ${state}  ${m.name}${m.appliedAt ? c.dim(`  ${m.appliedAt}`) : ''}${source}`);
   }
 }

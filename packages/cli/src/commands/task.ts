@@ -24,7 +24,7 @@ export function registerTask(program: Command, io: CliIo, state: RunState): void
     .alias('admin')
     .summary("list or run the maintenance tasks of the store's backend")
     .description(
-      "list the maintenance tasks the store's backend offers (without a name, or with --list), or run one by\n" +
+      "list the maintenance tasks the store's backend offers (without a name, or with --list), or run one by " +
         'name with its options',
     )
     .option('--list', 'list the tasks instead of running one')
@@ -63,13 +63,13 @@ const ALIASES: readonly TaskAlias[] = [
   {
     command: 'partitions',
     description:
-      "partitioned storage: runs the backend's partitions.<sub> task (status, maintain, enable, disable on the\n" +
+      "partitioned storage: runs the backend's partitions.<sub> task (status, maintain, enable, disable on the " +
       'backends that offer them); without <sub>, lists them',
   },
   {
     command: 'indexes',
     description:
-      "index usage and declared indexes: runs the backend's indexes.<sub> task (analyze, the default; ensure,\n" +
+      "index usage and declared indexes: runs the backend's indexes.<sub> task (analyze, the default; ensure, " +
       'also as create)',
     defaultSub: 'analyze',
     renames: { create: 'ensure' },

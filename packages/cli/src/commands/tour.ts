@@ -5,10 +5,11 @@ import { type CommandContext, makeAction, type RunState } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Output } from '../output.js';
-import { withStore } from '../target.js';
+import { type StoreTarget, withStore } from '../target.js';
 import { printHealth } from './health.js';
 import { printStats } from './stats.js';
 import { tourContext } from './tour-context.js';
+import { TOUR_KEY } from './tour-dataset.js';
 import {
   type ExpiryResults,
   rollBack,
@@ -49,16 +50,20 @@ export function registerTour(program: Command, io: CliIo, state: RunState): void
       'the guided tour (default command): stores a small agent-session dataset (sessions, threads, messages,\n' +
         'tool calls, a short-TTL cache entry) in the store, runs filtered queries, shows expiry, streams a session,\n' +
         'rolls back a transaction, and prints health and stats. Safe to re-run: each run uses a fresh namespace\n' +
-        'and clears the records of earlier tour runs.',
+        'and clears the records of earlier tour runs. On a store a config file names it says which store it\n' +
+        'writes to, and needs --yes unless that store holds nothing but earlier tour records.',
     )
+    .option('-y, --yes', 'run the tour on a configured store that already holds records of its own')
     .action(makeAction(io, state, tour));
 }
 
 async function tour(ctx: CommandContext): Promise<void> {
   const target = await ctx.target();
-  const summary = await withStore(target, (store) =>
-    runTour(store, ctx.out, { storage: target.storageName, file: target.file }),
-  );
+  const summary = await withStore(target, async (store) => {
+    // The embedded default store is the tour's own; a configured one may hold an application's data.
+    if (target.file !== null) await confirmTarget(store, target, ctx.options.yes === true);
+    return runTour(store, ctx.out, { storage: target.storageName, file: target.file });
+  });
   if (ctx.out.json) ctx.out.document(summary);
   if (!summary.ok) {
     throw new CliError(
@@ -67,6 +72,26 @@ async function tour(ctx: CommandContext): Promise<void> {
       { exitCode: EXIT.failed },
     );
   }
+}
+
+/**
+ * Refuses to write the tour into a configured store that holds records other than earlier tours' unless
+ * `--yes` was given, naming the store.
+ * @throws CliError(conflict, exit 5) naming the store, its record count and the way to go ahead.
+ */
+async function confirmTarget(store: StorageBackend, target: StoreTarget, yes: boolean): Promise<void> {
+  if (yes) return;
+  const others = await store.count({ [TOUR_KEY]: { $exists: false } });
+  if (others === 0) return;
+  const location = locationOf(await store.healthCheck());
+  throw new CliError(
+    'conflict',
+    `tour: storage "${target.storageName}" of ${target.file} (${store.name}${location ? ` at ${location}` : ''}) ` +
+      `holds ${others} record(s) that are not the tour's; the tour would write 20 sample records into it ` +
+      '(and delete those of earlier tour runs). Run `recordstore tour --yes` to go ahead, or run ' +
+      '`recordstore` in a folder without recordstore.yaml (and without --config) for the embedded default store.',
+    { exitCode: EXIT.refused },
+  );
 }
 
 /**
@@ -83,7 +108,12 @@ export async function runTour(
   const location = locationOf(await store.healthCheck());
   out.line(c.bold('recordstore tour'));
   out.field('store', `${store.name}${location ? ` at ${location}` : ''}`);
-  out.field('config', where.file ?? 'none: the embedded default store (use --config <file> for another)');
+  out.field(
+    'config',
+    where.file === null
+      ? 'none: the embedded default store (use --config <file> for another)'
+      : `${where.file}, storage "${where.storage}"`,
+  );
 
   const written = await writeSessions(tc);
   const { data, run, now } = written;

@@ -1,7 +1,13 @@
 import { dirname } from 'node:path';
 import type { StorageBackend } from '../backend.js';
 import { isStorageError, StorageError } from '../errors.js';
-import { createPreparedStorage, prepareBackend, resolveBackend } from '../registry/index.js';
+import {
+  createPreparedStorage,
+  type LoadedPlugin,
+  loadPlugins,
+  prepareBackend,
+  resolveBackend,
+} from '../registry/index.js';
 import type { BackendOptions } from '../runtime/storage-runtime.js';
 import type { LocateKey } from './backend-config.js';
 import { didYouMean } from './config-issues.js';
@@ -37,6 +43,33 @@ async function resolveType(type: StorageTypeConfig, info: Provenance, baseDir: s
   }
 }
 
+/**
+ * Imports the config's `plugins:` (resolved against the config file's folder, or `options.baseDir`) and
+ * registers the backends they export, so their names work in `class:` and in inline store specs.
+ * {@link validateLoadedConfig} and {@link createStorageFromConfig} call it first; call it yourself before
+ * resolving names from the config some other way (a `copy --to lmdb:./x`).
+ *
+ * @throws StorageError(config) naming the file and `plugins[i]` for a plugin that is not installed, cannot
+ *   be loaded or exports no `recordstoreBackends`.
+ */
+export async function loadConfigPlugins(
+  config: LoadedConfig,
+  options: { baseDir?: string } = {},
+): Promise<LoadedPlugin[]> {
+  const plugins = config.plugins ?? [];
+  if (plugins.length === 0) return [];
+  const baseDir = baseDirOf(config, options.baseDir);
+  try {
+    return await loadPlugins(plugins, baseDir === undefined ? {} : { baseDir });
+  } catch (error) {
+    if (!isStorageError(error, 'config') || !config.file) throw error;
+    throw new StorageError('config', `${config.file}: ${error.message}`, {
+      ...(error.path === undefined ? {} : { path: error.path }),
+      cause: error,
+    });
+  }
+}
+
 /** One validated storage type, as {@link validateLoadedConfig} returns it. */
 export interface ValidatedStorageType {
   name: string;
@@ -48,8 +81,8 @@ export interface ValidatedStorageType {
 }
 
 /**
- * Validates every storage type of a loaded config against its backend's schema (loading each backend's
- * module, connecting nothing). All problems of all types are reported together.
+ * Validates every storage type of a loaded config against its backend's schema (loading the config's
+ * plugins and each backend's module, connecting nothing). All problems of all types are reported together.
  *
  * @param options.baseDir folder for relative module paths (default: the config file's folder)
  * @param options.only validate only these storage types
@@ -60,6 +93,7 @@ export async function validateLoadedConfig(
   options: { baseDir?: string; only?: readonly string[] } = {},
 ): Promise<ValidatedStorageType[]> {
   const baseDir = baseDirOf(config, options.baseDir);
+  await loadConfigPlugins(config, baseDir === undefined ? {} : { baseDir });
   const results: ValidatedStorageType[] = [];
   const problems: StorageError[] = [];
   for (const [name, type] of Object.entries(config.storageTypes)) {
@@ -103,8 +137,9 @@ export async function validateLoadedConfig(
 }
 
 /**
- * Creates and connects the storage type `name` (default: the config's default) of a loaded config.
- * Error messages name the key paths as written in the file, environment overlays included.
+ * Creates and connects the storage type `name` (default: the config's default) of a loaded config, after
+ * loading its `plugins:`. Error messages name the key paths as written in the file, environment overlays
+ * included.
  *
  * @example
  * const store = await createStorageFromConfig(await loadConfig('recordstore.yaml'));
@@ -127,6 +162,7 @@ export async function createStorageFromConfig(
   }
   const { baseDir: givenBaseDir, ...backendOptions } = options;
   const baseDir = baseDirOf(config, givenBaseDir);
+  await loadConfigPlugins(config, baseDir === undefined ? {} : { baseDir });
   const { info, locateKey } = locatorFor(type);
   await resolveType(type, info, baseDir);
   try {

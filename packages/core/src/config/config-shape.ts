@@ -93,3 +93,30 @@ export function readDefinition(
   }
   return out;
 }
+
+/**
+ * Reads the top-level `plugins:` list: module specifiers (interpolated) of adapter packages or files to
+ * import before any storage type is resolved. Null or missing reads as none.
+ */
+export function readPlugins(file: string | null, raw: unknown, env: EnvSource): string[] {
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    fail(
+      file,
+      'plugins',
+      `plugins: expected a list of module specifiers (e.g. [recordstore-adapter-lmdb, ./adapters/kv.mjs]), got ${describeValue(raw)}`,
+    );
+  }
+  return raw.map((entry: unknown, i) => {
+    const at = joinPath('plugins', i);
+    const value = interpolateIn(file, entry, env, at);
+    if (typeof value !== 'string' || value.trim() === '') {
+      fail(
+        file,
+        at,
+        `${at}: expected a module specifier such as "recordstore-adapter-lmdb" or "./adapters/kv.mjs", got ${describeValue(value)}`,
+      );
+    }
+    return value.trim();
+  });
+}

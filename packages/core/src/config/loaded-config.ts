@@ -22,6 +22,11 @@ export interface LoadedConfig {
   /** The storage type used when none is named. */
   defaultStorage: string;
   storageTypes: Record<string, StorageTypeConfig>;
+  /**
+   * The top-level `plugins:` list: module specifiers imported (relative to the file's folder) before any
+   * storage type's class is resolved; each exports `recordstoreBackends`. Empty or absent for none.
+   */
+  plugins?: string[];
 }
 
 /** Options of {@link loadConfig} and {@link parseConfigText}. */

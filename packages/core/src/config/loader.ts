@@ -5,7 +5,7 @@ import { describeValue } from '../describe-value.js';
 import { StorageError } from '../errors.js';
 import { isPlainObject, setOwn } from '../json-value.js';
 import { didYouMean } from './config-issues.js';
-import { checkMapping, fail, interpolateIn, readDefinition } from './config-shape.js';
+import { checkMapping, fail, interpolateIn, readDefinition, readPlugins } from './config-shape.js';
 import { applyEnvironmentOverlay, chooseEnvironment } from './environment-overlay.js';
 import { type EnvSource, joinPath } from './interpolate.js';
 import {
@@ -16,7 +16,7 @@ import {
 } from './loaded-config.js';
 import { maskSecretsInString } from './secrets.js';
 
-const TOP_LEVEL_KEYS = ['storage_types', 'environments', 'default'];
+const TOP_LEVEL_KEYS = ['plugins', 'storage_types', 'environments', 'default'];
 
 interface Definition {
   path: string;
@@ -76,8 +76,8 @@ export function parseConfigText(
     if (key === 'storage_types') {
       const types = checkMapping(file, key, value, 'a mapping of storage type names to definitions');
       for (const [name, body] of Object.entries(types)) define(name, joinPath(key, name), body);
-    } else if (key === 'environments' || key === 'default' || key.startsWith('x-')) {
-      // environments and default are read below; `x-` keys hold YAML anchors to share (compose's convention).
+    } else if (key === 'plugins' || key === 'environments' || key === 'default' || key.startsWith('x-')) {
+      // Read below; `x-` keys hold YAML anchors to share (compose's convention).
     } else if (isPlainObject(value) && Object.hasOwn(value, 'class')) {
       // The design document's form: a storage type written at the top level, e.g. `postgresql: { class: ... }`.
       define(key, key, value);
@@ -87,12 +87,13 @@ export function parseConfigText(
         file,
         key,
         `${key}: unknown top-level key "${key}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}. ` +
-          'The top level holds storage_types, environments, default, storage types that have a class:, ' +
+          'The top level holds plugins, storage_types, environments, default, storage types that have a class:, ' +
           'and x-* keys for YAML anchors.',
       );
     }
   }
 
+  const plugins = readPlugins(file, top.plugins, env);
   const environments = checkMapping(file, 'environments', top.environments, 'a mapping of environment names');
   const environment = chooseEnvironment(file, environments, options, env);
 
@@ -128,7 +129,7 @@ export function parseConfigText(
     defaultPath,
     env,
   );
-  return { file, environment, defaultStorage, storageTypes };
+  return { file, environment, defaultStorage, storageTypes, plugins };
 }
 
 /**
@@ -178,7 +179,9 @@ function chooseDefaultStorage(
 /**
  * Loads a YAML config file.
  *
- * Format: `storage_types: { <name>: { class, description?, metadata?, config } }`, optional
+ * Format: optional `plugins: [<module specifier>, ...]` (adapter packages or files, resolved against the
+ * config file's folder and imported before any class is looked up; each exports `recordstoreBackends`),
+ * `storage_types: { <name>: { class, description?, metadata?, config } }`, optional
  * `default: <name>` (else the only storage type, else `sqlite` when present), and
  * `environments: { <env>: { storage_types: { <name>: { config: {...} } }, default? } }` deep-merged over
  * the base for the selected environment (`options.environment`, else `RECORDSTORE_ENV`, else `NODE_ENV`).

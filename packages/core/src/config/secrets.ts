@@ -41,7 +41,9 @@ export function maskSecretsInString(text: string): string {
  */
 export function maskValueForKey(key: string | undefined, value: unknown): unknown {
   if (key !== undefined && isSecretKey(key) && value !== '' && value !== null && value !== undefined) {
-    return isPlainObject(value) || Array.isArray(value) ? maskSecrets(value) : MASK;
+    // A list under a secret key (a password written as a list, by mistake) is a list of secrets.
+    if (Array.isArray(value)) return value.map((item) => maskValueForKey(key, item));
+    return isPlainObject(value) ? maskSecrets(value) : MASK;
   }
   return maskSecrets(value);
 }

@@ -43,11 +43,34 @@ export interface AuditCapability {
   entries(query?: { id?: string; limit?: number }): Promise<AuditEntry[]>;
 }
 
-/** Small internal key-value state kept beside the records, never visible as records (copy watermarks). */
+/**
+ * Small internal key-value state kept beside the records (its own table or file section), never visible
+ * as records: `list`, `count`, `stream`, backups and copies see user records only. Holds copy watermarks
+ * and the time of the last scheduled backup. Keys and values are short strings; writes are upserts.
+ */
 export interface MetaCapability {
+  /** The value stored under `key`, or null. */
   get(key: string): Promise<string | null>;
+  /** Stores `value` under `key`, replacing any earlier value. */
   set(key: string, value: string): Promise<void>;
+  /** Removes `key`; returns whether it existed. */
   delete(key: string): Promise<boolean>;
+}
+
+/** A held {@link LockCapability} lock. */
+export interface LockLease {
+  /** Gives the lock back (idempotent). A process that dies releases its locks too. */
+  release(): Promise<void>;
+}
+
+/**
+ * A named lock shared by every process that opens the same store (a PostgreSQL advisory lock, a lock file
+ * beside an SQLite database): work that must run once per store, not once per application instance
+ * (scheduled backups), takes it first.
+ */
+export interface LockCapability {
+  /** Takes the lock `name` if it is free; resolves to null at once when another holder has it (never waits). */
+  tryAcquire(name: string): Promise<LockLease | null>;
 }
 
 /** The version of the schema a store runs on, recorded in backup headers. */
@@ -61,6 +84,7 @@ export interface DriverCapabilityObjects {
   metrics?: MetricsCapability;
   audit?: AuditCapability;
   meta?: MetaCapability;
+  lock?: LockCapability;
   schemaVersion?: SchemaVersionCapability;
 }
 

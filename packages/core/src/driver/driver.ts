@@ -83,7 +83,11 @@ export interface StorageDriver {
   readonly rows: RowStore;
   /** Runs `fn` inside one database transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (rows: RowStore) => Promise<T>): Promise<T>;
-  /** Backend details for a health report (never a secret); throws when the store is not usable. */
+  /**
+   * Backend details for a health report (never a secret); throws when the store is not usable. A store
+   * that works but is impaired (a configured replica down) lists the reasons in `degraded: string[]`:
+   * the report's status is then `degraded`.
+   */
   health(): Promise<Record<string, unknown>>;
 
   /** Backend figures for `stats()` (record count, size on disk). */

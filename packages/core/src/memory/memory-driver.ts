@@ -1,11 +1,13 @@
 import type { RowQuery } from '../backend.js';
 import { compressJson, decompressJson, shouldCompress } from '../compression.js';
 import type { CoreSettings } from '../config/common-config.js';
+import type { DriverCapabilityObjects } from '../driver/capabilities.js';
 import type { DriverCapabilities, DriverStats, RowStore, StorageDriver } from '../driver/driver.js';
 import { compareRows, matchesFilter } from '../filter/evaluate.js';
 import type { FilterNode } from '../filter/types.js';
 import type { JsonObject } from '../json-value.js';
 import { isExpired, type RecordRow, type WriteRow } from '../record.js';
+import { memoryMeta } from './memory-meta.js';
 
 /** A stored row: columns plus the data as JSON text or gzip, so callers never share objects with the store. */
 interface MemoryEntry {
@@ -32,6 +34,8 @@ export class MemoryDriver implements StorageDriver {
   #entries = new Map<string, MemoryEntry>();
   #lock: Promise<void> = Promise.resolve();
   readonly rows: RowStore;
+  /** Meta storage beside the records (copy watermarks), never visible as records. */
+  readonly offers: DriverCapabilityObjects = { meta: memoryMeta() };
 
   constructor(settings: CoreSettings) {
     this.#compression = settings.compression;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { StorageBackend } from '../backend.js';
+import { describeType, describeValue } from '../describe-value.js';
 import {
   type AnyBackendDefinition,
   type BackendDefinition,
@@ -7,9 +8,8 @@ import {
 } from '../driver/definition.js';
 import { StorageError } from '../errors.js';
 import { MemoryStorageBackend } from '../memory/memory-backend.js';
-import { describeType, describeValue } from '../describe-value.js';
 import type { BackendOptions } from '../runtime/storage-runtime.js';
-import { importModule, isPathLike, packageOf } from './module-loader.js';
+import { importModule, isPathLike, lookedFrom, packageOf } from './module-loader.js';
 
 /**
  * A store class built on a definition (`SQLiteStorageBackend`): what `new` gives applications that
@@ -49,11 +49,24 @@ interface Entry {
   loaded: Promise<ResolvedBackend> | undefined;
 }
 
-// Insertion order is the order names are listed in messages: built-ins first.
-const entries = new Map<string, Entry>();
+/**
+ * The registry lives on `globalThis` under a `Symbol.for` key, not in this module: an adapter installed
+ * with its own copy of `@recordstore/core` registers into the same map the application's copy reads, so a
+ * backend registered through either copy is found by both. Insertion order is the order names are listed
+ * in messages: built-ins first.
+ */
+const REGISTRY = Symbol.for('recordstore.registry');
+const shared = globalThis as { [REGISTRY]?: Map<string, Entry> };
+shared[REGISTRY] ??= new Map<string, Entry>();
+const entries: Map<string, Entry> = shared[REGISTRY];
 
 function isBackendClass(value: unknown): value is BackendClass {
   return typeof value === 'function' && isBackendDefinition((value as { definition?: unknown }).definition);
+}
+
+/** True for what a registry entry may hold: a backend definition, or a store class with a static one. */
+export function isBackendExport(value: unknown): value is BackendExport {
+  return isBackendClass(value) || isBackendDefinition(value);
 }
 
 /** The definition and class of a loaded export, or null when it is neither. */
@@ -179,9 +192,7 @@ async function loadModuleExport(spec: string, exportName: string, baseDir: strin
       ? `file ${resolve(baseDir ?? process.cwd(), spec)} does not exist (relative paths are resolved against ${
           baseDir === undefined ? 'the working directory' : "the config file's folder"
         })`
-      : `package "${packageOf(spec)}" is not installed (looked from ${[baseDir, process.cwd()]
-          .filter(Boolean)
-          .join(' and ')}); install it, e.g. \`pnpm add ${packageOf(spec)}\``;
+      : `package "${packageOf(spec)}" is not installed (${lookedFrom(baseDir)}); install it, e.g. \`pnpm add ${packageOf(spec)}\``;
     throw new StorageError('config', `Cannot load backend module "${spec}": ${where}.`);
   }
   const value = loaded.module[exportName];
@@ -276,7 +287,7 @@ export function registerPackageBackend(
       throw new StorageError(
         'config',
         `Backend "${name}" lives in the package ${packageName}, which is not installed ` +
-          `(looked from ${[baseDir, process.cwd()].filter(Boolean).join(' and ')}). ` +
+          `(${lookedFrom(baseDir)}). ` +
           `Install it with \`pnpm add ${packageName}\` (or npm install ${packageName}), or register it ` +
           `yourself: registerBackend('${name}', () => import('${packageName}').then((m) => m.${exportName})). ` +
           `Registered backends: ${registeredList()}.`,
@@ -294,17 +305,27 @@ export function registerPackageBackend(
   });
 }
 
+/**
+ * Registers the built-ins unless a name is already taken: a second copy of core loading later must not
+ * undo what the application registered (an override of how `sqlite` is loaded, say) through the first.
+ */
 function registerBuiltins(): void {
-  registerBackend('memory', MemoryStorageBackend, {
-    aliases: ['MemoryStorageBackend', 'InMemoryStorageBackend'],
-    packageName: '@recordstore/core',
-  });
-  registerPackageBackend('sqlite', '@recordstore/sqlite', 'SQLiteStorageBackend', ['SQLiteStorageBackend']);
-  registerPackageBackend('postgresql', '@recordstore/postgres', 'PostgreSQLStorageBackend', [
-    'postgres',
-    'pg',
-    'PostgreSQLStorageBackend',
-  ]);
+  if (!entries.has('memory')) {
+    registerBackend('memory', MemoryStorageBackend, {
+      aliases: ['MemoryStorageBackend', 'InMemoryStorageBackend'],
+      packageName: '@recordstore/core',
+    });
+  }
+  if (!entries.has('sqlite')) {
+    registerPackageBackend('sqlite', '@recordstore/sqlite', 'SQLiteStorageBackend', ['SQLiteStorageBackend']);
+  }
+  if (!entries.has('postgresql')) {
+    registerPackageBackend('postgresql', '@recordstore/postgres', 'PostgreSQLStorageBackend', [
+      'postgres',
+      'pg',
+      'PostgreSQLStorageBackend',
+    ]);
+  }
 }
 
 registerBuiltins();

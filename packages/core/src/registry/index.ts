@@ -16,3 +16,4 @@ export {
   type ValidatedBackendConfig,
   validateBackendConfig,
 } from './create-storage.js';
+export { type LoadedPlugin, loadPlugins, PLUGIN_EXPORT } from './plugins.js';

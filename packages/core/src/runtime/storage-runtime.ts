@@ -18,7 +18,8 @@ import type { StorageDriver } from '../driver/driver.js';
 import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import { isExpired, type RecordInput, type RecordRow, type StoredRecord, toStoredRecord } from '../record.js';
-import { BackupScheduler } from '../transfer/scheduler.js';
+import type { BackupScheduler } from '../transfer/scheduler.js';
+import { startBackups, startCleanupTimer } from './background-tasks.js';
 import { recordImporter } from './bulk-import.js';
 import {
   type Counters,
@@ -29,7 +30,7 @@ import {
 } from './operations.js';
 import { createdBeforeFilter, expiredFilter, keysetAfter, liveFilter, NEWEST_FIRST } from './query-plan.js';
 import { assertRowStore, type RowAccess, rowAccess } from './row-access.js';
-import { guardTransaction } from './transaction-guard.js';
+import { insideTransactionOf, outerCallError, runTransaction } from './transaction-guard.js';
 
 /** Runtime options of a store that are not config: injected clock and logger. */
 export interface BackendOptions {
@@ -159,8 +160,8 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
         await this.driver.open();
         assertRowStore(this.name, this.capabilities, this.driver.rows);
         this.#connected = true;
-        this.#startCleanupTimer();
-        this.#startBackups();
+        this.#timer = startCleanupTimer(this, this.settings, this.logger);
+        this.#backups = startBackups(this, this.settings, this.logger);
       } catch (error) {
         // Release whatever the failed attempt acquired (pools, timers), so a retry starts clean.
         await this.driver.close().catch(() => undefined);
@@ -195,46 +196,14 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     return this.#connected;
   }
 
-  #startCleanupTimer(): void {
-    const interval = this.settings.cleanupIntervalMs;
-    if (interval === null) return;
-    let running = false;
-    this.#timer = setInterval(() => {
-      // A slow cleanup must not overlap the next tick's.
-      if (running) return;
-      running = true;
-      this.cleanupExpired()
-        .catch((error: unknown) => {
-          const err = error instanceof Error ? error.message : String(error);
-          this.logger.warn({ backend: this.name, err }, 'recordstore: TTL cleanup failed');
-        })
-        .finally(() => {
-          running = false;
-        });
-    }, interval);
-    // The timer must never keep a process alive on its own.
-    this.#timer.unref();
-  }
-
-  #startBackups(): void {
-    const backup = this.settings.backup;
-    if (!backup?.enabled) return;
-    this.#backups = new BackupScheduler(this, {
-      dir: backup.path,
-      intervalMs: backup.intervalMs,
-      retentionDays: backup.retentionDays,
-      maxFiles: backup.maxFiles,
-      logger: this.logger,
-      batchSize: this.settings.batchSize,
-    });
-    this.#backups.start();
-  }
-
   /**
    * Runs one public operation: checks the connection, counts it, turns any failure into a StorageError,
    * and, when the driver offers a meter, times it (metering decorates this, it does not replace it).
    */
   protected run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    // Inside this store's own transaction callback the call would wait for that transaction (or write
+    // outside it): refuse at once. One async-context lookup, nothing when no transaction runs.
+    if (insideTransactionOf(this)) return Promise.reject(outerCallError(this.name, operation));
     const meter = this.driver.offers?.metrics?.meter;
     const call = () => this.#run(operation, fn);
     return meter ? meter.time(operation, call) : call();
@@ -303,32 +272,17 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     if (typeof fn !== 'function') {
       return Promise.reject(validationError('transaction takes an async function (tx) => ...', 'fn'));
     }
-    // The caller's own error comes back unchanged after the rollback; only database failures are converted.
-    let callerError: { error: unknown } | null = null;
-    return this.run('transaction', () =>
-      this.driver.transaction(async (rows) => {
-        let open = true;
-        try {
-          const operations = createOperations(this.#context, this.#access(rows), true);
-          return await fn(
-            guardTransaction(
-              this.name,
-              operations,
-              () => open,
-              (e) => this.toStorageError(e),
-            ),
-          );
-        } catch (error) {
-          callerError = { error };
-          throw error;
-        } finally {
-          open = false;
-        }
-      }),
-    ).catch((error: unknown) => {
-      const own = callerError as { error: unknown } | null;
-      throw own !== null && !isStorageError(own.error) ? own.error : error;
-    });
+    return runTransaction(
+      this,
+      {
+        name: this.name,
+        run: (body) => this.run('transaction', body),
+        transaction: (body) =>
+          this.driver.transaction((rows) => body(createOperations(this.#context, this.#access(rows), true))),
+        toStorageError: (error) => this.toStorageError(error),
+      },
+      fn,
+    );
   }
 
   /**
@@ -399,7 +353,13 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
       // The existing layer's health check reported backups; so does this one when they are scheduled.
       if (this.#backups)
         details.backups = { path: this.settings.backup.path, last: this.#backups.last ?? null };
-      return report('healthy', details);
+      // A driver names what works but is impaired (a replica down) in `details.degraded`.
+      const degraded = Array.isArray(details.degraded)
+        ? details.degraded.filter((reason): reason is string => typeof reason === 'string')
+        : [];
+      return degraded.length > 0
+        ? report('degraded', details, degraded.join('; '))
+        : report('healthy', details);
     } catch (error) {
       return report('unhealthy', {}, this.toStorageError(error).message);
     }

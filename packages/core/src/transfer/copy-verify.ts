@@ -4,7 +4,6 @@ import type { Filter } from '../filter/types.js';
 import type { StoredRecord } from '../record.js';
 import { abortError } from './abort.js';
 import { recordChecksum } from './canonical.js';
-import { NOT_WATERMARK } from './copy-watermark.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
 import { DEFAULT_BATCH_SIZE, positiveInt } from './transfer-options.js';
 
@@ -24,7 +23,7 @@ export interface VerifyCopyOptions {
 export interface CopyVerification {
   /** True when both stores hold the same records, id for id, byte for byte (canonical JSON). */
   ok: boolean;
-  /** Live records counted in the source and in the target (watermark records excluded). */
+  /** Live records counted in the source and in the target. */
   sourceCount: number;
   targetCount: number;
   /** Records equal on both sides. */
@@ -41,16 +40,13 @@ export interface CopyVerification {
 /**
  * Compares two stores record by record: walks both in id order (keyset pages on each side, at most one batch
  * each in memory), and compares the SHA-256 of each record's canonical JSON (sorted keys, timestamps as ISO
- * strings), so id, every timestamp, metadata and data must all match. Watermark records are ignored. Run it
- * on quiescent stores: a write during verification shows up as a difference.
+ * strings), so id, every timestamp, metadata and data must all match. Copy watermarks live in the target's
+ * meta storage, never among the records, so nothing needs excluding. Run it on quiescent stores: a write during verification shows up as a difference.
  */
 export async function verifyCopy(options: VerifyCopyOptions): Promise<CopyVerification> {
   const started = performance.now();
   const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
-  const [sourceCount, targetCount] = await Promise.all([
-    options.from.count(NOT_WATERMARK),
-    options.to.count(NOT_WATERMARK),
-  ]);
+  const [sourceCount, targetCount] = await Promise.all([options.from.count(), options.to.count()]);
   const progress = new ProgressTracker('verify-copy', Math.max(sourceCount, targetCount), options.onProgress);
   const a = byId(options.from, batchSize)[Symbol.asyncIterator]();
   const b = byId(options.to, batchSize)[Symbol.asyncIterator]();
@@ -95,11 +91,11 @@ export async function verifyCopy(options: VerifyCopyOptions): Promise<CopyVerifi
   };
 }
 
-/** Live, non-watermark records of a store in id order, one keyset page at a time. */
+/** Live records of a store in id order, one keyset page at a time. */
 async function* byId(store: StorageBackend, batchSize: number): AsyncGenerator<StoredRecord> {
   let after: string | null = null;
   for (;;) {
-    const filter: Filter = after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] };
+    const filter: Filter | undefined = after === null ? undefined : { id: { $gt: after } };
     const page = await store.list(filter, { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
     yield* page;
     if (page.length < batchSize) return;

@@ -1,20 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { StorageBackend } from '../backend.js';
+import type { MetaCapability } from '../driver/capabilities.js';
 import { compareCodePoints } from '../filter/compare.js';
-import type { Filter } from '../filter/types.js';
-import type { RecordInput } from '../record.js';
 
-/**
- * The `type` of the records that hold copy watermarks in a target store. Copies skip them in their source
- * and verification ignores them on both sides; count them out of your own queries with
- * `{ type: { $ne: COPY_WATERMARK_TYPE } }` when a target also serves an application.
- */
-export const COPY_WATERMARK_TYPE = 'recordstore.copy_watermark';
-/** Ids of watermark records start with this, followed by a fingerprint of the source. */
-export const COPY_WATERMARK_ID_PREFIX = '__recordstore_copy__';
-
-/** The filter that leaves watermark records out of a copy's reads and counts. */
-export const NOT_WATERMARK: Filter = { type: { $ne: COPY_WATERMARK_TYPE } };
+/** Meta keys of copy watermarks start with this, followed by a fingerprint of the source. */
+export const COPY_WATERMARK_KEY_PREFIX = 'copy.watermark:';
 
 /** A position in (updated_at, id) order: every record at or before it has been copied. */
 export interface CopyPosition {
@@ -22,10 +12,10 @@ export interface CopyPosition {
   id: string;
 }
 
-/** The copy state kept in the target, as {@link readCopyWatermark} returns it. */
+/** The copy state kept in the target's meta storage, as {@link readCopyWatermark} returns it. */
 export interface CopyWatermark {
-  /** The watermark record's id. */
-  recordId: string;
+  /** The meta key it is stored under (see {@link watermarkKey}). */
+  key: string;
   /** The source it describes (no credentials). */
   source: string;
   /** `full`: the id-ordered pass; `incremental`: the (updated_at, id)-ordered pass. */
@@ -42,56 +32,69 @@ export interface CopyWatermark {
   completedAt: Date | null;
 }
 
+/** The meta key of the watermark a source keeps in its targets. */
+export function watermarkKey(sourceKey: string): string {
+  return `${COPY_WATERMARK_KEY_PREFIX}${createHash('sha256').update(sourceKey).digest('hex').slice(0, 32)}`;
+}
+
 /**
- * Reads the copy watermark a source left in a target, or null when it never copied there.
- * @param sourceKey the key the copy ran with (default of {@link copyRecords}: the source's backend name).
+ * Reads the copy watermark a source left in a target, or null when it never copied there (or the target
+ * offers no `meta` capability, so no copy could keep one).
+ * @param sourceKey the key the copy ran with (default of `copyRecords`: the source's backend name).
  */
 export async function readCopyWatermark(
   to: StorageBackend,
   sourceKey: string,
 ): Promise<CopyWatermark | null> {
-  const record = await to.load(watermarkId(sourceKey));
-  if (record === null || record.type !== COPY_WATERMARK_TYPE) return null;
-  const time = (value: unknown) => (typeof value === 'number' ? new Date(value) : null);
+  const meta = to.capability('meta');
+  return meta ? loadWatermark(meta, sourceKey) : null;
+}
+
+/** Reads and decodes the watermark of `sourceKey`; a value this version cannot read counts as none. */
+export async function loadWatermark(meta: MetaCapability, sourceKey: string): Promise<CopyWatermark | null> {
+  const key = watermarkKey(sourceKey);
+  const text = await meta.get(key);
+  if (text === null) return null;
+  let value: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+    value = parsed as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const time = (v: unknown) => (typeof v === 'number' ? new Date(v) : null);
   const position =
-    typeof record.position_updated_at === 'number' && typeof record.position_id === 'string'
-      ? { updatedAt: new Date(record.position_updated_at), id: record.position_id }
+    typeof value.positionUpdatedAt === 'number' && typeof value.positionId === 'string'
+      ? { updatedAt: new Date(value.positionUpdatedAt), id: value.positionId }
       : null;
   return {
-    recordId: record.id,
-    source: typeof record.source === 'string' ? record.source : sourceKey,
-    phase: record.phase === 'full' ? 'full' : 'incremental',
-    status: record.status === 'complete' ? 'complete' : 'running',
-    fullAfterId: typeof record.full_after_id === 'string' ? record.full_after_id : null,
-    fullStartedAt: time(record.full_started_at),
+    key,
+    source: typeof value.source === 'string' ? value.source : sourceKey,
+    phase: value.phase === 'full' ? 'full' : 'incremental',
+    status: value.status === 'complete' ? 'complete' : 'running',
+    fullAfterId: typeof value.fullAfterId === 'string' ? value.fullAfterId : null,
+    fullStartedAt: time(value.fullStartedAt),
     position,
-    completedAt: time(record.completed_at),
+    completedAt: time(value.completedAt),
   };
 }
 
-/** The id of the watermark record a source keeps in its targets. */
-export function watermarkId(sourceKey: string): string {
-  return `${COPY_WATERMARK_ID_PREFIX}${createHash('sha256').update(sourceKey).digest('hex').slice(0, 32)}`;
-}
-
-/** The record that stores `mark` in the target; `createdAt` keeps the first run's creation time. */
-export function watermarkRecord(mark: CopyWatermark, createdAt: Date): RecordInput {
-  return {
-    id: mark.recordId,
-    type: COPY_WATERMARK_TYPE,
-    created_at: createdAt,
-    updated_at: new Date(),
-    // Explicit: a target with a default TTL must not expire its copy state.
-    expires_at: null,
-    source: mark.source,
-    phase: mark.phase,
-    status: mark.status,
-    full_after_id: mark.fullAfterId,
-    full_started_at: mark.fullStartedAt?.getTime() ?? null,
-    position_updated_at: mark.position?.updatedAt.getTime() ?? null,
-    position_id: mark.position?.id ?? null,
-    completed_at: mark.completedAt?.getTime() ?? null,
-  };
+/** Stores `mark` under its key (one small upsert in the target's meta storage). */
+export function storeWatermark(meta: MetaCapability, mark: CopyWatermark): Promise<void> {
+  return meta.set(
+    mark.key,
+    JSON.stringify({
+      source: mark.source,
+      phase: mark.phase,
+      status: mark.status,
+      fullAfterId: mark.fullAfterId,
+      fullStartedAt: mark.fullStartedAt?.getTime() ?? null,
+      positionUpdatedAt: mark.position?.updatedAt.getTime() ?? null,
+      positionId: mark.position?.id ?? null,
+      completedAt: mark.completedAt?.getTime() ?? null,
+    }),
+  );
 }
 
 /** Orders two positions by (updated_at, id); a missing position sorts before every other. */

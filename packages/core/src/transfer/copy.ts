@@ -1,19 +1,20 @@
 import type { StorageBackend } from '../backend.js';
 import { describeValue } from '../describe-value.js';
+import { type MetaCapability, requireCapability } from '../driver/capabilities.js';
 import { validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import type { RecordInput, StoredRecord } from '../record.js';
 import { abortError } from './abort.js';
 import { writeBatch } from './bulk-write.js';
+import { changedRecords } from './copy-changed.js';
 import { type CopyVerification, verifyCopy } from './copy-verify.js';
 import {
   type CopyPosition,
   type CopyWatermark,
   comparePositions,
-  NOT_WATERMARK,
-  readCopyWatermark,
-  watermarkId,
-  watermarkRecord,
+  loadWatermark,
+  storeWatermark,
+  watermarkKey,
 } from './copy-watermark.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
 import { DEFAULT_BATCH_SIZE, positiveInt } from './transfer-options.js';
@@ -33,8 +34,8 @@ export interface CopyOptions {
   batchSize?: number;
   /**
    * Copy only records changed (by updated_at) since the last completed run; the first run is a full copy.
-   * Without it a completed copy is done again in full (idempotent upserts); an interrupted run is resumed
-   * either way.
+   * Without it a completed copy is done again in full (records the target already holds exactly are not
+   * written again); an interrupted run is resumed either way. Needs the target's `meta` capability.
    */
   incremental?: boolean;
   /** After copying, compare counts and per-record checksums ({@link verifyCopy}). */
@@ -44,7 +45,7 @@ export interface CopyOptions {
   /**
    * Incremental passes start this long before the watermark (default 60 s), to catch writes that committed
    * late with an earlier updated_at (concurrent transactions, clock skew between writers). Records in the
-   * window are written again, harmlessly.
+   * window that the target already holds exactly are read again, not written.
    */
   lookbackMs?: number;
   onProgress?: ProgressListener;
@@ -59,16 +60,23 @@ export interface CopyReport {
   mode: 'full' | 'incremental';
   /** True when this run continued an interrupted one. */
   resumed: boolean;
-  /** Records written to the target, all passes (records re-read in the lookback window count again). */
+  /**
+   * True when the target keeps the watermark (it offers the `meta` capability): an interrupted run can be
+   * resumed and later runs can be incremental. False: a plain copy that kept no state.
+   */
+  resumable: boolean;
+  /** Records written to the target, all passes. */
   written: number;
   /** Records written by the id-ordered full pass. */
   fullPass: number;
   /** Records written by the updated_at-ordered pass (catch-up or incremental). */
   incrementalPass: number;
+  /** Records read but not written, because the target already held them exactly. */
+  unchanged: number;
   batches: number;
   durationMs: number;
   ratePerSecond: number;
-  /** The watermark left in the target. */
+  /** The watermark left in the target's meta storage (the final state, also when none was kept). */
   watermark: CopyWatermark;
   verification?: CopyVerification;
 }
@@ -76,17 +84,21 @@ export interface CopyReport {
 /**
  * Copies the live records of one store into another through the public contract only, so it works between
  * any two backends (third-party ones included): reads in batches, writes each batch with
- * `saveMany(batch, { preserveTimestamps: true })` (idempotent upserts that keep id, created_at, updated_at,
- * expires_at and metadata exactly), and holds at most one batch in memory.
+ * `saveMany(batch, { preserveTimestamps: true })` (or the target's `bulkImport` path as one batch: idempotent
+ * upserts that keep id, created_at, updated_at, expires_at and metadata exactly).
  *
  * A full copy walks the source by id (the primary key, indexed on every backend); then a catch-up pass walks
  * by (updated_at, id) from the moment the full pass began, picking up what changed during it. An
- * incremental copy is that second pass alone, from the last run's watermark.
+ * incremental copy is that second pass alone, from the last run's watermark. Records the target already
+ * holds exactly are not written again (one id lookup per page: every page of the updated_at pass, and every
+ * page of a full pass into a target that was not empty), so a full copy into an empty target writes each
+ * record once, plus what changed while it ran.
  *
- * The watermark lives in the target as one record of type {@link COPY_WATERMARK_TYPE}, written in the same
- * write as each batch (one saveMany, or one single-batch import when the target offers the `bulkImport`
- * capability): a batch and the watermark that covers it commit together, so a copy killed at any
- * point resumes from exactly what the target holds (no record lost; any re-written record is an upsert).
+ * The watermark lives in the target's `meta` capability (its own table or file section, never a record:
+ * `list`, `count`, `stream`, backups and verification see user records only), updated after each batch. A
+ * run killed between a batch and its watermark leaves a batch the next run finds already written (and does
+ * not write again); nothing is lost, since the watermark never runs ahead of the records. A target without
+ * `meta` gets plain copies only: `incremental` is refused with an `unsupported` error naming the capability.
  *
  * Not propagated: deletions in the source (a deleted record stays in the target), and records that expired
  * in the source (they expire in the target at the same `expires_at`).
@@ -106,8 +118,16 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     );
   }
   const source = options.sourceKey ?? from.name;
-  const recordId = watermarkId(source);
-  const previous = options.restart ? null : await readCopyWatermark(to, source);
+  const meta: MetaCapability | null = to.capability('meta') ?? null;
+  if (options.incremental) {
+    requireCapability(
+      to.name,
+      meta ?? undefined,
+      'meta',
+      'copy --incremental keeps its watermark in the target, outside the records',
+    );
+  }
+  const previous = meta === null || options.restart ? null : await loadWatermark(meta, source);
 
   let mark: CopyWatermark;
   let mode: 'full' | 'incremental';
@@ -121,7 +141,7 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     mode = 'incremental';
   } else {
     mark = {
-      recordId,
+      key: watermarkKey(source),
       source,
       phase: 'full',
       status: 'running',
@@ -132,41 +152,42 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     };
     mode = 'full';
   }
-  const createdAt = (await to.load(recordId))?.created_at ?? new Date();
-  const save = async (records: StoredRecord[], next: CopyWatermark) => {
-    checkAbort(options.signal);
-    const rows: RecordInput[] = records.map(toCopiedRecord);
-    rows.push(watermarkRecord(next, createdAt));
-    // One write: the batch and the watermark covering it commit together (all or nothing), through the
-    // target's bulk import path as a single batch when it offers one, else one saveMany.
-    await writeBatch(to, rows);
+  // A full pass into an empty target cannot find anything to skip: it writes without looking first.
+  const compareFullPass = resumed || (await to.list(undefined, { limit: 1 })).length > 0;
+  // The watermark is written after the batch it covers, so it never claims a batch the target lacks.
+  const keep = async (next: CopyWatermark) => {
+    if (meta !== null) await storeWatermark(meta, next);
     mark = next;
+  };
+  let unchanged = 0;
+  const write = async (page: StoredRecord[], compare: boolean): Promise<number> => {
+    checkAbort(options.signal);
+    const changed = compare ? await changedRecords(to, page) : page;
+    unchanged += page.length - changed.length;
+    await writeBatch(to, changed.map(toCopiedRecord));
+    return changed.length;
   };
 
   let fullPass = 0;
   let incrementalPass = 0;
   let batches = 0;
   if (mark.phase === 'full') {
-    const after = mark.fullAfterId;
-    const total = await from.count(
-      after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] },
-    );
+    const afterId = (after: string | null): Filter | undefined =>
+      after === null ? undefined : { id: { $gt: after } };
+    const total = await from.count(afterId(mark.fullAfterId));
     const progress = new ProgressTracker('copy', total, options.onProgress);
     progress.report();
-    if (mark.fullAfterId === null) await save([], mark);
+    if (mark.fullAfterId === null) await keep(mark);
     const fetchAfter = (after: string | null) =>
-      from.list(after === null ? NOT_WATERMARK : { $and: [NOT_WATERMARK, { id: { $gt: after } }] }, {
-        orderBy: [{ field: 'id', direction: 'asc' }],
-        limit: batchSize,
-      });
+      from.list(afterId(after), { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
     let next = prefetch(fetchAfter(mark.fullAfterId));
     for (;;) {
       const page = await next;
-      // Read the next page while this one is written: at most two batches in memory.
+      // Read the next page while this one is written: at most two batches in memory (three while comparing).
       if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
       if (page.length > 0) {
-        await save(page, { ...mark, fullAfterId: page[page.length - 1]!.id });
-        fullPass += page.length;
+        fullPass += await write(page, compareFullPass);
+        await keep({ ...mark, fullAfterId: page[page.length - 1]!.id });
         batches++;
         progress.add(page.length);
       }
@@ -174,12 +195,7 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     }
     // The catch-up pass starts where the full pass began: anything changed since then has a later updated_at.
     const since = mark.fullStartedAt ?? new Date();
-    await save([], {
-      ...mark,
-      phase: 'incremental',
-      fullAfterId: null,
-      position: { updatedAt: since, id: '' },
-    });
+    await keep({ ...mark, phase: 'incremental', fullAfterId: null, position: { updatedAt: since, id: '' } });
   }
 
   // The (updated_at, id) pass: the catch-up of a full copy, or the whole of an incremental one.
@@ -189,20 +205,17 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
       lookbackMs > 0 && base.updatedAt.getTime() > 0
         ? { updatedAt: new Date(base.updatedAt.getTime() - lookbackMs), id: '' }
         : base;
-    const total = await from.count({ $and: [NOT_WATERMARK, afterPosition(from0)] });
+    const total = await from.count(afterPosition(from0));
     const progress = new ProgressTracker(mode === 'full' ? 'catch-up' : 'copy', total, options.onProgress);
     progress.report();
     const fetchAfter = (cursor: CopyPosition) =>
-      from.list(
-        { $and: [NOT_WATERMARK, afterPosition(cursor)] },
-        {
-          orderBy: [
-            { field: 'updated_at', direction: 'asc' },
-            { field: 'id', direction: 'asc' },
-          ],
-          limit: batchSize,
-        },
-      );
+      from.list(afterPosition(cursor), {
+        orderBy: [
+          { field: 'updated_at', direction: 'asc' },
+          { field: 'id', direction: 'asc' },
+        ],
+        limit: batchSize,
+      });
     const passStart: CopyPosition = { updatedAt: new Date(), id: '' };
     let next = prefetch(fetchAfter(from0));
     for (;;) {
@@ -216,15 +229,15 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
         // otherwise hide every later change below the watermark. Such records are simply re-read next run.
         const ahead = comparePositions(cursor, mark.position) > 0 ? cursor : mark.position;
         const position = comparePositions(passStart, ahead) < 0 ? passStart : ahead;
-        await save(page, { ...mark, phase: 'incremental', position });
-        incrementalPass += page.length;
+        incrementalPass += await write(page, true);
+        await keep({ ...mark, phase: 'incremental', position });
         batches++;
         progress.add(page.length);
       }
       if (page.length < batchSize) break;
     }
   }
-  await save([], {
+  await keep({
     ...mark,
     phase: 'incremental',
     status: 'complete',
@@ -238,9 +251,11 @@ export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
     source,
     mode,
     resumed,
+    resumable: meta !== null,
     written,
     fullPass,
     incrementalPass,
+    unchanged,
     batches,
     durationMs,
     ratePerSecond: durationMs > 0 ? Math.round((written * 1000) / durationMs) : written,

@@ -43,12 +43,11 @@ export { canonicalJson, recordChecksum } from './canonical.js';
 export { type CopyOptions, type CopyReport, copyRecords } from './copy.js';
 export { type CopyVerification, type VerifyCopyOptions, verifyCopy } from './copy-verify.js';
 export {
-  COPY_WATERMARK_ID_PREFIX,
-  COPY_WATERMARK_TYPE,
+  COPY_WATERMARK_KEY_PREFIX,
   type CopyPosition,
   type CopyWatermark,
   readCopyWatermark,
-  watermarkId,
+  watermarkKey,
 } from './copy-watermark.js';
 export {
   type ProgressListener,
@@ -56,7 +55,12 @@ export {
   type TransferPhase,
   type TransferProgress,
 } from './progress.js';
-export { BackupScheduler, type BackupSchedulerOptions } from './scheduler.js';
+export {
+  BackupScheduler,
+  type BackupSchedulerOptions,
+  LAST_SCHEDULED_BACKUP_KEY,
+  SCHEDULED_BACKUP_LOCK,
+} from './scheduler.js';
 export {
   type InlineStoreSpec,
   type NamedStoreSpec,

@@ -217,14 +217,37 @@ export interface IAnalyzeTableQuery {
   result: IAnalyzeTableResult;
 }
 
-const analyzeTableIR: any = {"usedParamSet":{},"params":[],"statement":"ANALYZE storage_records"};
+const analyzeTableIR: any = {"usedParamSet":{},"params":[],"statement":"ANALYZE storage_records                                                                                                              "};
 
 /**
  * Query generated from SQL:
  * ```
- * ANALYZE storage_records
+ * ANALYZE storage_records                                                                                                              
  * ```
  */
 export const analyzeTable = new PreparedQuery<IAnalyzeTableParams,IAnalyzeTableResult>(analyzeTableIR);
+
+
+/** 'ForceRowLevelSecurity' parameters type */
+export type IForceRowLevelSecurityParams = void;
+
+/** 'ForceRowLevelSecurity' return type */
+export type IForceRowLevelSecurityResult = void;
+
+/** 'ForceRowLevelSecurity' query type */
+export interface IForceRowLevelSecurityQuery {
+  params: IForceRowLevelSecurityParams;
+  result: IForceRowLevelSecurityResult;
+}
+
+const forceRowLevelSecurityIR: any = {"usedParamSet":{},"params":[],"statement":"ALTER TABLE storage_records FORCE ROW LEVEL SECURITY"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * ALTER TABLE storage_records FORCE ROW LEVEL SECURITY
+ * ```
+ */
+export const forceRowLevelSecurity = new PreparedQuery<IForceRowLevelSecurityParams,IForceRowLevelSecurityResult>(forceRowLevelSecurityIR);
 
 

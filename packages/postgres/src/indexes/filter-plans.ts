@@ -67,7 +67,9 @@ export async function explainFilter(client: SqlClient, filter: unknown, now: num
     ),
     indexes: [...new Set(scans.flatMap((n) => (n['Index Name'] ? [n['Index Name']] : [])))],
     nodes: scans.map((n) =>
-      n['Index Name'] ? `${n['Node Type']} using ${n['Index Name']}` : `${n['Node Type']} on ${n['Relation Name']}`,
+      n['Index Name']
+        ? `${n['Node Type']} using ${n['Index Name']}`
+        : `${n['Node Type']} on ${n['Relation Name']}`,
     ),
   };
 }

@@ -18,7 +18,9 @@ const filterOption: OptionReader<unknown[]> = (value, fail) => {
       try {
         filter = JSON.parse(item);
       } catch {
-        return fail(`must be a filter object or its JSON text (e.g. '{"user.id":{"$gt":"u1"}}'); ${which} is not JSON`);
+        return fail(
+          `must be a filter object or its JSON text (e.g. '{"user.id":{"$gt":"u1"}}'); ${which} is not JSON`,
+        );
       }
     }
     try {

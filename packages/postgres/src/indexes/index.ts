@@ -20,7 +20,11 @@ export {
   ensureDeclaredIndexes,
 } from './declared-indexes.js';
 export type { FilterPlan } from './filter-plans.js';
-export { analyzePostgresIndexes, createPostgresDeclaredIndexes, indexAdminTasks } from './index-admin-tasks.js';
+export {
+  analyzePostgresIndexes,
+  createPostgresDeclaredIndexes,
+  indexAdminTasks,
+} from './index-admin-tasks.js';
 export {
   type DeclaredIndex,
   type DeclaredIndexInput,
@@ -32,4 +36,9 @@ export {
   type IndexMethod,
   validateIndexConfig,
 } from './index-options.js';
-export { type AnalyzeIndexesOptions, analyzeIndexes, type IndexReport, type IndexUsage } from './index-usage.js';
+export {
+  type AnalyzeIndexesOptions,
+  analyzeIndexes,
+  type IndexReport,
+  type IndexUsage,
+} from './index-usage.js';

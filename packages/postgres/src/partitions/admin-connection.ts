@@ -1,8 +1,9 @@
 import { isParsedBackendConfig, StorageError } from '@recordstore/core';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PostgresConfig, PostgresConfigInput } from '../postgres-config.js';
 import { describeTarget, resolveConnection } from '../postgres-connection.js';
 import { toPostgresStorageError } from '../postgres-errors.js';
+import { openMaintenanceClient } from '../postgres-pool.js';
 import { inspectLayout } from './partition-catalog.js';
 
 /**
@@ -21,14 +22,9 @@ export async function withAdminClient<T>(
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
   const resolved = await resolveConnection(config);
-  const client = new pg.Client({
-    ...resolved.client,
-    statement_timeout: undefined,
-    query_timeout: undefined,
-  });
-  client.on('error', () => {});
+  let client: pg.Client | null = null;
   try {
-    await client.connect();
+    client = await openMaintenanceClient(resolved);
     const present = await inspectLayout(client);
     if (!present.exists) {
       throw new StorageError(
@@ -44,7 +40,7 @@ export async function withAdminClient<T>(
       target: describeTarget(resolved.target),
     });
   } finally {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
   }
 }
 

@@ -31,7 +31,9 @@ export async function ensureLayout(
     wanted.kind === 'none'
       ? 'run `recordstore partitions disable` to copy the rows back into an unpartitioned table'
       : 'run `recordstore partitions enable` to copy the rows into the configured layout (in batches, in one transaction that blocks writers while it runs; readers keep reading)';
-  const why = hasRows ? 'and it holds rows' : 'and auto_migrate is false, so connect does not change the schema';
+  const why = hasRows
+    ? 'and it holds rows'
+    : 'and auto_migrate is false, so connect does not change the schema';
   throw new StorageError(
     'config',
     `postgresql: storage_records in ${options.target} is ${describeLayout(current)}, but the config asks for ` +

@@ -31,7 +31,11 @@ export {
   type PartitionAdminOptions,
   postgresPartitionStatus,
 } from './partition-commands.js';
-export { type ConvertLayoutOptions, type ConvertLayoutReport, convertLayout } from './partition-conversion.js';
+export {
+  type ConvertLayoutOptions,
+  type ConvertLayoutReport,
+  convertLayout,
+} from './partition-conversion.js';
 export {
   type CurrentLayout,
   describeLayout,

@@ -1,12 +1,7 @@
 import type { AdminTask } from '@recordstore/core';
 import type { PostgresConfig } from '../postgres-config.js';
 import { withAdminClient } from './admin-connection.js';
-import {
-  booleanOption,
-  logOption,
-  positiveIntegerOption,
-  readTaskOptions,
-} from './admin-task-options.js';
+import { booleanOption, logOption, positiveIntegerOption, readTaskOptions } from './admin-task-options.js';
 import {
   type ConversionOptions,
   disablePartitioning,
@@ -48,7 +43,8 @@ export function partitionAdminTasks(config: PostgresConfig): AdminTask[] {
   return [
     {
       name: 'partitions.status',
-      summary: 'list the partitions with bounds, row counts (estimates unless exact) and sizes; changes nothing',
+      summary:
+        'list the partitions with bounds, row counts (estimates unless exact) and sizes; changes nothing',
       run: async (options) => {
         const { exact } = readTaskOptions('partitions.status', options, { exact: booleanOption });
         return withAdminClient(config, (client) => partitionStatus(client, { exact: exact ?? false }));

@@ -3,7 +3,11 @@ import type pg from 'pg';
 import type { PostgresConfig, PostgresConfigInput } from '../postgres-config.js';
 import { withPostgresClient } from './admin-connection.js';
 import { inspectLayout } from './partition-catalog.js';
-import { type ConvertLayoutOptions, type ConvertLayoutReport, convertLayout } from './partition-conversion.js';
+import {
+  type ConvertLayoutOptions,
+  type ConvertLayoutReport,
+  convertLayout,
+} from './partition-conversion.js';
 import { describeLayout, layoutMatches, layoutOf } from './partition-layout.js';
 import { maintainPartitions, type PartitionMaintenanceReport } from './partition-maintenance.js';
 import { type PartitionStatusReport, partitionStatus } from './partition-status.js';
@@ -13,6 +17,14 @@ import { type PartitionStatusReport, partitionStatus } from './partition-status.
  * make each safe to run by hand, around the layout functions. The admin tasks and the standalone entry
  * points below both run these.
  */
+
+/** A refusal because of how the config sets partitioning_enabled / partition_strategy. */
+function partitioningError(message: string): StorageError {
+  return new StorageError('config', `postgresql: ${message}`, {
+    path: 'config.partitioning_enabled',
+    backend: 'postgresql',
+  });
+}
 
 /** Conversion options an operator may give (the clock is always the real one). */
 export type ConversionOptions = Omit<ConvertLayoutOptions, 'now'>;
@@ -28,10 +40,8 @@ export async function enablePartitioning(
   options: ConversionOptions,
 ): Promise<ConvertLayoutReport> {
   if (!config.partitioning_enabled) {
-    throw new StorageError(
-      'config',
-      'postgresql: partitions enable needs partitioning_enabled: true (and partition_strategy) in the config: it converts the table to the layout the config describes.',
-      { path: 'config.partitioning_enabled', backend: 'postgresql' },
+    throw partitioningError(
+      'partitions enable needs partitioning_enabled: true (and partition_strategy) in the config: it converts the table to the layout the config describes.',
     );
   }
   const report = await convertLayout(client, config, options);
@@ -57,19 +67,15 @@ export async function maintainConfiguredPartitions(
   config: PostgresConfig,
 ): Promise<PartitionMaintenanceReport> {
   if (!config.partitioning_enabled) {
-    throw new StorageError(
-      'config',
-      'postgresql: partitions maintain: partitioning_enabled is false in this config; nothing to maintain.',
-      { path: 'config.partitioning_enabled', backend: 'postgresql' },
+    throw partitioningError(
+      'partitions maintain: partitioning_enabled is false in this config; nothing to maintain.',
     );
   }
   const current = await inspectLayout(client);
   const wanted = layoutOf(config);
   if (!layoutMatches(current, wanted)) {
-    throw new StorageError(
-      'config',
-      `postgresql: storage_records is ${describeLayout(current)}, the config asks for ${describeLayout(wanted)}; run \`recordstore partitions enable\` first.`,
-      { path: 'config.partitioning_enabled', backend: 'postgresql' },
+    throw partitioningError(
+      `storage_records is ${describeLayout(current)}, the config asks for ${describeLayout(wanted)}; run \`recordstore partitions enable\` first.`,
     );
   }
   return maintainPartitions(client, config);

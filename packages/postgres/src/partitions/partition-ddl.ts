@@ -4,10 +4,11 @@ import { PARTITION_COLUMNS } from './partition-options.js';
 
 /**
  * The statements of layout conversion and maintenance whose text names a computed table: a partition,
- * the renamed old table. PostgreSQL takes no bind parameters in DDL, so these are built here, and only
- * here: identifiers quoted with `escapeIdentifier` (quote_ident's rules), partition bounds with
- * `escapeLiteral` (quote_literal's), numbers checked to be integers. Everything else is in
- * sql/partition-maintenance.sql and sql/table-definition.sql.
+ * the renamed old table. PostgreSQL takes no bind parameters in DDL, so their text is built here from
+ * validated names: identifiers quoted with `escapeIdentifier` (quote_ident's rules), partition bounds with
+ * `escapeLiteral` (quote_literal's), numbers checked to be integers; values of DML go as parameters.
+ * The fixed statements are pgtyped queries (sql/partition-maintenance.sql, sql/table-definition.sql);
+ * table-extras.ts replays what the catalog deparsed (policies, triggers, grants).
  */
 
 /** An identifier, quoted. */
@@ -46,7 +47,9 @@ export function createPartitionDdl(name: string, bound: PartitionBound): string 
 /** A new, empty storage_records shaped like `oldTable` (columns, defaults, constraints), in `layout`. */
 export function createTableLikeDdl(oldTable: string, layout: Layout): string {
   const partitionBy =
-    layout.kind === 'none' ? '' : ` PARTITION BY ${layout.kind.toUpperCase()} (${PARTITION_COLUMNS[layout.kind]})`;
+    layout.kind === 'none'
+      ? ''
+      : ` PARTITION BY ${layout.kind.toUpperCase()} (${PARTITION_COLUMNS[layout.kind]})`;
   return (
     `CREATE TABLE storage_records (LIKE ${ident(oldTable)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS ` +
     `INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING GENERATED)${partitionBy}`

@@ -3,12 +3,19 @@ import type Database from 'better-sqlite3';
 import { DEFAULT_TABLE_NAME } from '../sqlite-config.js';
 import { createStorageRecords } from './0001-create-storage-records.js';
 import { indexUpdatedAt } from './0002-index-updated-at.js';
+import { createMeta } from './0003-create-meta.js';
+import { type DeploymentMigration, deploymentTarget, readDeploymentMigrations } from './deployment-migrations.js';
 import type { MigrationNames, SQLiteMigration } from './types.js';
 
+export { type DeploymentMigration, readDeploymentMigrations, upSection } from './deployment-migrations.js';
 export type { MigrationNames, SQLiteMigration } from './types.js';
 
 /** Every schema migration of the SQLite backend, in the order they apply. Append only; never edit one. */
-export const SQLITE_MIGRATIONS: readonly SQLiteMigration[] = [createStorageRecords, indexUpdatedAt];
+export const SQLITE_MIGRATIONS: readonly SQLiteMigration[] = [
+  createStorageRecords,
+  indexUpdatedAt,
+  createMeta,
+];
 
 /** The bookkeeping table: one row per (records table, applied migration). */
 export const MIGRATIONS_TABLE = 'recordstore_migrations';
@@ -19,6 +26,8 @@ export interface SQLiteMigrationOptions {
   tableName?: string;
   /** The clock for `applied_at` (epoch ms); default `Date.now`. */
   now?: () => number;
+  /** The deployment's migrations folder (`migrations_dir`): its `.sql` files apply after the shipped ones. */
+  deploymentDir?: string | undefined;
 }
 
 /** One migration and whether it has been applied. */
@@ -37,9 +46,11 @@ export interface SQLiteMigrationStatus {
   current: number;
   /** Highest version this package knows. */
   latest: number;
-  /** Migrations not applied yet. */
+  /** Migrations not applied yet, the deployment's included. */
   pending: number;
   migrations: SQLiteMigrationState[];
+  /** The deployment's migrations (`deploymentDir`), in order; `version` is the file's number. */
+  deployment: SQLiteMigrationState[];
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -66,23 +77,24 @@ function hasMigrationsTable(db: Database.Database): boolean {
   );
 }
 
-function appliedRows(
-  db: Database.Database,
-  tableName: string,
-): Map<number, { name: string; applied_at: number }> {
+type AppliedRows = Map<number, { name: string; applied_at: number }>;
+
+function appliedRows(db: Database.Database, target: string): AppliedRows {
   const rows = hasMigrationsTable(db)
     ? (db
         .prepare(
           `SELECT version, name, applied_at FROM ${MIGRATIONS_TABLE} WHERE target = ? ORDER BY version`,
         )
-        .all(tableName) as { version: number; name: string; applied_at: number }[])
+        .all(target) as { version: number; name: string; applied_at: number }[])
     : [];
   return new Map(rows.map((r) => [r.version, r]));
 }
 
 function statusFrom(
   tableName: string,
-  applied: Map<number, { name: string; applied_at: number }>,
+  applied: AppliedRows,
+  deployment: readonly DeploymentMigration[] = [],
+  deploymentApplied: AppliedRows = new Map(),
 ): SQLiteMigrationStatus {
   const latest = SQLITE_MIGRATIONS.at(-1)?.version ?? 0;
   const current = Math.max(0, ...applied.keys());
@@ -94,17 +106,46 @@ function statusFrom(
       { backend: 'sqlite' },
     );
   }
-  const migrations = SQLITE_MIGRATIONS.map((m) => {
-    const row = applied.get(m.version);
+  const stateOf = (m: { version: number; name: string }, rows: AppliedRows) => {
+    const row = rows.get(m.version);
     return { version: m.version, name: m.name, appliedAt: row ? new Date(row.applied_at) : null };
-  });
+  };
+  const migrations = SQLITE_MIGRATIONS.map((m) => stateOf(m, applied));
+  const deploymentStates = deployment.map((m) => stateOf(m, deploymentApplied));
   return {
     tableName,
     current,
     latest,
-    pending: migrations.filter((m) => m.appliedAt === null).length,
+    pending: [...migrations, ...deploymentStates].filter((m) => m.appliedAt === null).length,
     migrations,
+    deployment: deploymentStates,
   };
+}
+
+/** The shipped and the deployment's applied rows of one records table, with the deployment's migrations. */
+function readState(db: Database.Database, tableName: string, deployment: readonly DeploymentMigration[]) {
+  return statusFrom(
+    tableName,
+    appliedRows(db, tableName),
+    deployment,
+    deployment.length === 0 ? new Map() : appliedRows(db, deploymentTarget(tableName)),
+  );
+}
+
+/**
+ * Refuses a pending deployment migration numbered below an applied one: files run in number order, so
+ * it was written (or merged) after a later one ran.
+ */
+function refuseOutOfOrder(status: SQLiteMigrationStatus): void {
+  const lastApplied = Math.max(0, ...status.deployment.filter((m) => m.appliedAt).map((m) => m.version));
+  const late = status.deployment.filter((m) => m.appliedAt === null && m.version < lastApplied);
+  if (late.length === 0) return;
+  throw new StorageError(
+    'config',
+    `sqlite: ${late.map((m) => m.name).join(', ')} in migrations_dir sort before a migration that is already ` +
+      'applied; rename the file with a later number (`recordstore migrate create` numbers new files last).',
+    { path: 'config.migrations_dir', backend: 'sqlite' },
+  );
 }
 
 /**
@@ -117,27 +158,31 @@ export function sqliteMigrationStatus(
 ): SQLiteMigrationStatus {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   migrationNames(tableName);
-  return statusFrom(tableName, appliedRows(db, tableName));
+  return readState(db, tableName, readDeploymentMigrations(options.deploymentDir));
 }
 
 /**
- * Applies the pending migrations in one `BEGIN IMMEDIATE` transaction: all of them or none. Safe to run
+ * Applies the pending migrations in one `BEGIN IMMEDIATE` transaction: all of them or none, the shipped
+ * ones first, then the deployment's (`deploymentDir`; their Down sections are never run). Safe to run
  * from several processes at once: the second waits for the first's write lock (busy timeout), then finds
- * nothing to do. Returns the status afterwards and the versions it applied.
+ * nothing to do. Returns the status afterwards, the versions it applied and the deployment's names.
+ * @throws StorageError(config) for a deployment migration numbered below one already applied.
  */
 export function migrateSQLite(
   db: Database.Database,
   options: SQLiteMigrationOptions = {},
-): SQLiteMigrationStatus & { applied: number[] } {
+): SQLiteMigrationStatus & { applied: number[]; appliedDeployment: string[] } {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const names = migrationNames(tableName);
   const now = options.now ?? Date.now;
+  const deployment = readDeploymentMigrations(options.deploymentDir);
   // Checked outside the write lock first so an up-to-date store never takes it (the common case: every
   // connect of every process).
-  if (statusFrom(tableName, appliedRows(db, tableName)).pending === 0) {
-    return { ...sqliteMigrationStatus(db, options), applied: [] };
+  if (readState(db, tableName, deployment).pending === 0) {
+    return { ...sqliteMigrationStatus(db, options), applied: [], appliedDeployment: [] };
   }
   const applied: number[] = [];
+  const appliedDeployment: string[] = [];
   db.prepare('BEGIN IMMEDIATE').run();
   try {
     db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
@@ -147,7 +192,8 @@ export function migrateSQLite(
   applied_at INTEGER NOT NULL,
   PRIMARY KEY (target, version)
 )`);
-    const done = statusFrom(tableName, appliedRows(db, tableName));
+    const done = readState(db, tableName, deployment);
+    refuseOutOfOrder(done);
     const record = db.prepare(
       `INSERT INTO ${MIGRATIONS_TABLE} (target, version, name, applied_at) VALUES (?, ?, ?, ?)`,
     );
@@ -157,10 +203,16 @@ export function migrateSQLite(
       record.run(tableName, migration.version, migration.name, now());
       applied.push(migration.version);
     }
+    for (const migration of deployment) {
+      if (done.deployment.find((m) => m.version === migration.version)?.appliedAt) continue;
+      db.exec(migration.up);
+      record.run(deploymentTarget(tableName), migration.version, migration.name, now());
+      appliedDeployment.push(migration.name);
+    }
     db.prepare('COMMIT').run();
   } catch (error) {
     if (db.inTransaction) db.prepare('ROLLBACK').run();
     throw error;
   }
-  return { ...sqliteMigrationStatus(db, options), applied };
+  return { ...sqliteMigrationStatus(db, options), applied, appliedDeployment };
 }

@@ -1,5 +1,6 @@
 import type { ProvidedContext } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { CITUS_WORKER_URLS_ENV } from './citus-handle.js';
 import { POSTGRES_PROVIDER_ENV, POSTGRES_VERSION_ENV, provisionPostgres } from './provision.js';
 import { POSTGRES_URL_ENV } from './url.js';
 
@@ -36,6 +37,7 @@ export async function setupPostgresForVitest(project: TestProject): Promise<() =
     url: process.env[POSTGRES_URL_ENV],
     provider: process.env[POSTGRES_PROVIDER_ENV],
     version: process.env[POSTGRES_VERSION_ENV],
+    citusWorkers: process.env[CITUS_WORKER_URLS_ENV],
   };
   const started = performance.now();
   const postgres = await provisionPostgres();
@@ -44,6 +46,8 @@ export async function setupPostgresForVitest(project: TestProject): Promise<() =
   // Test workers are forked after global setup and inherit these, as do processes that tests spawn.
   process.env[POSTGRES_URL_ENV] = postgres.url;
   process.env[POSTGRES_PROVIDER_ENV] = 'url';
+  // A Citus run: the `url` provider then creates each database on every node, not only the coordinator.
+  if (postgres.citus) process.env[CITUS_WORKER_URLS_ENV] = postgres.citus.workerUrls.join(',');
   // The required version was checked on the run's server. Tests that start a dedicated server on purpose
   // (provider 'local' for replicas or a pooler) get what that provider has, not a failure.
   delete process.env[POSTGRES_VERSION_ENV];
@@ -55,6 +59,7 @@ export async function setupPostgresForVitest(project: TestProject): Promise<() =
     restoreEnv(POSTGRES_URL_ENV, previous.url);
     restoreEnv(POSTGRES_PROVIDER_ENV, previous.provider);
     restoreEnv(POSTGRES_VERSION_ENV, previous.version);
+    restoreEnv(CITUS_WORKER_URLS_ENV, previous.citusWorkers);
     await postgres.stop();
   };
 }

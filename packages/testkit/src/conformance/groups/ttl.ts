@@ -42,6 +42,39 @@ export function ttlGroup(h: Harness): void {
       expect(await store.cleanupExpired()).toBe(0);
     });
 
+    it('load(id) of a live record never deletes it; of an expired one deletes only that record', async () => {
+      const { store, clock } = await h.open();
+      await store.saveMany([
+        { id: 'live', expires_at: START + 60_000 },
+        { id: 'forever' },
+        { id: 'dead1', expires_at: START + 1_000 },
+        { id: 'dead2', expires_at: START + 1_000 },
+      ]);
+      clock.advance(1_000);
+      expect(await store.load('live')).not.toBeNull();
+      expect(await store.load('forever')).not.toBeNull();
+      expect(await store.load('dead1')).toBeNull();
+      // dead1 went lazily; dead2 (expired too, never loaded) is still there for the cleanup.
+      expect(await store.cleanupExpired()).toBe(1);
+      expect(sortedIds(await store.list())).toEqual(['forever', 'live']);
+    });
+
+    it('a record re-saved while a load of its expired version is in flight survives the lazy delete', async () => {
+      const { store, clock } = await h.open();
+      await store.save({ id: 'a', v: 'old', expires_at: START + 1_000 });
+      clock.advance(1_000);
+      // The load reads the expired row, then deletes it only if it is STILL expired: the save in between
+      // must win, whatever order the backend runs the two calls in.
+      const [loaded] = await Promise.all([
+        store.load('a'),
+        store.save({ id: 'a', v: 'new', expires_at: START + 3_600_000 }),
+      ]);
+      if (loaded !== null) expect(loaded.v).toBe('new');
+      expect(await store.load('a')).toMatchObject({ v: 'new' });
+      expect(await store.cleanupExpired()).toBe(0);
+      expect(await store.count()).toBe(1);
+    });
+
     it('save(record) with an explicit expires_at overrides the default TTL', async () => {
       const { store, clock } = await h.open({ config: TTL });
       await store.save({ id: 'long', expires_at: new Date(START + 3_600_000) });
@@ -113,8 +146,19 @@ export function ttlGroup(h: Harness): void {
       expect(sortedIds(await store.list())).toEqual(['now', 'recent']);
       expect(await store.cleanupOldData(30)).toBe(0);
       expect(await store.cleanupOldData(0.5)).toBe(1);
-      await expectStorageError(store.cleanupOldData(-1), 'validation', 'retentionDays');
       await expectStorageError(store.cleanupOldData(Number.NaN), 'validation', 'retentionDays');
+    });
+
+    it('cleanupOldData(days) keeps a record created exactly at now - days (the cutoff is exclusive)', async () => {
+      const { store } = await h.open();
+      const day = 86_400_000;
+      await store.saveMany([
+        { id: 'before', created_at: START - 7 * day - 1 },
+        { id: 'at', created_at: START - 7 * day },
+        { id: 'after', created_at: START - 7 * day + 1 },
+      ]);
+      expect(await store.cleanupOldData(7)).toBe(1);
+      expect(sortedIds(await store.list())).toEqual(['after', 'at']);
     });
 
     it('save(record) over an expired record behaves as a fresh insert', async () => {

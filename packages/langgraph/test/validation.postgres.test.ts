@@ -1,0 +1,3 @@
+import { validateOn } from './helpers/validation.js';
+
+validateOn('postgresql');
