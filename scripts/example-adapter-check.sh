@@ -3,7 +3,7 @@
 # entirely from packed tarballs, in folders outside the repository:
 #   1. packs core, sqlite, postgres, testkit and cli (pnpm pack: workspace:* becomes a version);
 #   2. as the adapter's author: installs the adapter's dependencies from npm and core/testkit from the
-#      tarballs, type-checks, builds and packs it;
+#      tarballs, builds, type-checks (its test imports the built package by name) and packs it;
 #   3. as an application: installs every tarball plus the packed adapter with npm, in a layout with SEVERAL
 #      copies of @recordstore/core (the application's core is 0.1.1, the same build re-versioned, while cli,
 #      sqlite, postgres and testkit pin 0.1.0, so npm gives each its own copy; the adapter, whose core is a
@@ -11,8 +11,9 @@
 #      (a) runs the whole conformance suite on the installed adapter (vitest and @recordstore/testkit from
 #          there), and
 #      (b) drives `npx recordstore` with a recordstore.yaml that loads the adapter through `plugins:` and names
-#          it `class: lmdb`: health, put, get, list --filter, backup create + verify, copy --verify to and
-#          from SQLite (the inline lmdb: form included), and typed errors with the CLI's exit codes.
+#          it `class: lmdb`: config check, health, put, get, list --filter, backup create + verify,
+#          copy --verify to and from SQLite (the inline lmdb: form included), and typed errors with the CLI's
+#          exit codes.
 # Exits non-zero on the first failure, printing the command's output.
 # Usage: bash scripts/example-adapter-check.sh [--no-build] [--keep]
 #   --no-build  pack the packages' existing dist/ (CI runs this after `pnpm test`, which built them)
@@ -45,6 +46,7 @@ fail() { echo "example-adapter: FAILED: $*" >&2; exit 1; }
 # GitHub, which cannot be reached here. Only it: lmdb's prebuilt binaries come from npm (@lmdb/lmdb-linux-x64).
 export npm_config_nodedir="${npm_config_nodedir:-/usr}" npm_config_build_from_source=better-sqlite3
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false npm_config_loglevel=error
+export npm_config_prefer_offline=true
 npm_quiet() { "$@" >"$work/npm.log" 2>&1 || { cat "$work/npm.log" >&2; fail "$*"; }; }
 
 say "work folder $work"
@@ -119,9 +121,10 @@ npm_quiet npm install
 copies=$(find node_modules -name package.json -path '*/@recordstore/core/package.json' | sort)
 for f in $copies; do echo "  @recordstore/core $(node -p "require('./$f').version") in $(dirname "$f")"; done
 [ "$(echo "$copies" | wc -l)" -ge 2 ] || fail "expected several copies of @recordstore/core, found: $copies"
+# The folder of the copy of core a package loads (resolved from its own folder, as Node does).
 core_of() {
-  node -e "const {createRequire}=require('module');const r=createRequire(require('path').resolve('$1'));console.log(require('path').relative(process.cwd(),r.resolve('@recordstore/core/package.json')))" 2>/dev/null ||
-    node -e "const {createRequire}=require('module');const r=createRequire(require('path').resolve('$1'));console.log(require('path').relative(process.cwd(),require('path').dirname(r.resolve('@recordstore/core'))))"
+  node -e "const p=require('path'),r=require('module').createRequire(p.resolve('$1'));
+console.log(p.relative(process.cwd(),p.dirname(p.dirname(r.resolve('@recordstore/core')))))"
 }
 cli_core=$(core_of node_modules/@recordstore/cli/package.json)
 adapter_core=$(core_of node_modules/recordstore-adapter-lmdb/package.json)

@@ -60,18 +60,19 @@ describe('recordstore migrate create', () => {
     }
   });
 
-  it('refuses a backend whose migrator writes no files (SQLite), naming it and --storage (exit 2)', async () => {
-    const file = join(tmp.dir, 'sqlite.yaml');
+  it('SQLite writes into ./migrations beside its config file; the embedded default (no file) is refused (exit 2)', async () => {
+    const file = join(tmp.dir, 'conf', 'sqlite.yaml');
+    mkdirSync(join(tmp.dir, 'conf'));
     writeFileSync(file, 'storage_types:\n  local:\n    class: sqlite\n    config:\n      path: ./x.db\n');
     const result = await run(['migrate', 'create', 'anything', '--config', file, '--json']);
-    expect(result.code).toBe(2);
-    const error = parseJson<{ error: { kind: string; message: string } }>(result).error;
-    expect(error.kind).toBe('unsupported');
-    expect(error.message).toContain('migrate create (storage "local"): the sqlite backend');
-    expect(error.message).toContain('offers no create');
-    expect(error.message).toContain('--storage');
-    // The embedded default (SQLite) is refused the same way.
-    expect((await run(['migrate', 'create', 'anything'])).code).toBe(2);
+    expect(result.code, result.stderr).toBe(0);
+    const created = parseJson<{ backend: string; file: string }>(result);
+    expect(created.backend).toBe('sqlite');
+    expect(created.file).toMatch(/[\\/]conf[\\/]migrations[\\/]\d{13}_anything\.sql$/);
+    // The embedded default has no config file, so no migrations_dir that `migrate up` would apply.
+    const embedded = await run(['migrate', 'create', 'anything', '--json']);
+    expect(embedded.code).toBe(2);
+    expect(parseJson<{ error: { message: string } }>(embedded).error.message).toContain('no config file');
     expect(existsSync(join(tmp.dir, 'x.db'))).toBe(false);
   });
 });

@@ -1,7 +1,6 @@
-import type { DriverCapabilityObjects } from './driver/capabilities.js';
+import type { DriverCapabilityObjects, RecordImportCapability } from './driver/capabilities.js';
 import type { Filter, OrderBy } from './filter/types.js';
 import type { RecordInput, StoredRecord } from './record.js';
-import type { RecordImportCapability } from './runtime/bulk-import.js';
 
 /** Options of {@link StorageBackend.list}. */
 export interface ListOptions {

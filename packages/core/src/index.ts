@@ -114,7 +114,6 @@ export {
 } from './record.js';
 export { generateId, MAX_ID_LENGTH, validateId } from './record-id.js';
 export * from './registry/index.js';
-export type { ImportRecordsOptions, ImportSource, RecordImportCapability } from './runtime/bulk-import.js';
 export { dedupeById, parseOrderBy } from './runtime/query-plan.js';
 export { type BackendOptions, StorageRuntime } from './runtime/storage-runtime.js';
 export { toEpochMs } from './timestamp.js';

@@ -107,7 +107,8 @@ function compareColumn(spec: ColumnSpec, column: ColumnInfo, comparison: ShapeCo
   if (spec.family === 'timestamp' && column.base === 'timestamp') {
     comparison.aligned.push({
       subject: name,
-      found: 'is timestamp without time zone; its values are read as UTC (the design wrote datetime.utcnow())',
+      found:
+        'is timestamp without time zone; its values are read as UTC (the design wrote datetime.utcnow())',
       sql: `${ALTER} ALTER COLUMN ${quoted} TYPE timestamptz USING ${quoted} AT TIME ZONE 'UTC';`,
     });
   }

@@ -17,14 +17,6 @@ import type { SettingDifference } from './postgres-schema-settings.js';
  */
 
 export {
-  compareMigrationNames,
-  type MigrationFolder,
-  type MigrationSource,
-  migrationNames,
-  migrationSourceDir,
-  migrationsDir,
-} from './migration-sources.js';
-export {
   type AppliedMigration,
   type MigrationStatus,
   type MigrationTarget,
@@ -33,6 +25,14 @@ export {
   readMigrationStatus,
   runMigrations,
 } from './migration-runner.js';
+export {
+  compareMigrationNames,
+  type MigrationFolder,
+  type MigrationSource,
+  migrationNames,
+  migrationSourceDir,
+  migrationsDir,
+} from './migration-sources.js';
 
 /**
  * Options of {@link migratePostgres} and {@link postgresMigrationStatus}: the backend's parsed config

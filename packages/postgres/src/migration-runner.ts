@@ -98,7 +98,8 @@ export async function readMigrationStatus(
     folder.names.forEach((name, i) => {
       if (done.has(name)) return;
       pendingMigrations.push({ name, source: folder.source });
-      if (i < lastApplied) outOfOrder.push({ name, before: folder.names[lastApplied]!, source: folder.source });
+      if (i < lastApplied)
+        outOfOrder.push({ name, before: folder.names[lastApplied]!, source: folder.source });
     });
   }
   return {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageError } from '@recordstore/core';
 
@@ -163,9 +163,4 @@ export function migrationFolders(deploymentDir: string | undefined): MigrationFo
 /** The folder a migration name belongs to, or undefined for one in neither (applied, file since removed). */
 export function folderOf(folders: readonly MigrationFolder[], name: string): MigrationFolder | undefined {
   return folders.find((f) => f.names.includes(name));
-}
-
-/** A file name for messages: `<dir>/<name>.sql`. */
-export function migrationFile(folder: MigrationFolder, name: string): string {
-  return join(folder.dir, `${basename(name)}.sql`);
 }

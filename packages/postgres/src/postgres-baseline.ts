@@ -51,18 +51,24 @@ async function readColumns(client: Client, table: string): Promise<ColumnInfo[]>
   const columns: ColumnInfo[] = [];
   for (const row of result.rows) {
     // Only the columns every record needs are counted: the others may hold NULL.
-    const counted = !row.notNull && ['id', 'data', 'created_at', 'updated_at', 'compressed'].includes(row.name);
+    const counted =
+      !row.notNull && ['id', 'data', 'created_at', 'updated_at', 'compressed'].includes(row.name);
     const nulls = counted
-      ? (await client.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM ${table} WHERE ${pg.escapeIdentifier(row.name)} IS NULL`,
-        )).rows[0]!.n
+      ? (
+          await client.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM ${table} WHERE ${pg.escapeIdentifier(row.name)} IS NULL`,
+          )
+        ).rows[0]!.n
       : 0;
     columns.push({ ...row, nulls });
   }
   return columns;
 }
 
-async function readPrimaryKey(client: Client, table: string): Promise<{ name: string; columns: string[] } | null> {
+async function readPrimaryKey(
+  client: Client,
+  table: string,
+): Promise<{ name: string; columns: string[] } | null> {
   const result = await client.query<{ name: string; columns: string[] }>(
     `SELECT c.conname::text AS name,
             array(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
@@ -98,7 +104,12 @@ async function tenancyAndAuditPresent(client: Client, schema: string, table: str
   return result.rows[0]?.present === true;
 }
 
-type Probe = (client: Client, schema: string, table: string, indexes: Map<string, string[]>) => Promise<boolean>;
+type Probe = (
+  client: Client,
+  schema: string,
+  table: string,
+  indexes: Map<string, string[]>,
+) => Promise<boolean>;
 
 /**
  * For each shipped migration after the first: whether the database already has what it creates. A
@@ -146,7 +157,10 @@ export function baselinePostgres(config: PostgresConfig): Promise<BaselineResult
           details: { note: `nothing to adopt: the migrations table already records ${recorded.join(', ')}` },
         };
       }
-      const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+      const exists = await client.query<{ present: boolean }>(
+        'SELECT to_regclass($1) IS NOT NULL AS present',
+        [table],
+      );
       if (exists.rows[0]?.present !== true) {
         throw new StorageError(
           'config',

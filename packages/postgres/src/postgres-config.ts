@@ -106,7 +106,12 @@ export const postgresConfigSchema = z
     /** The schema holding the table and the migrations table. */
     schema_name: identifier('schema_name').default('public'),
     // Partitioning and index management (the partitions and indexes modules read these).
-    /** false: the backend creates no index of its own (see README "Index management"). */
+    /**
+     * false: on the connect (or `migrate up`) that creates the schema, the secondary indexes the migrations
+     * made are dropped, so a new store starts with only its key; on an existing store it does nothing.
+     * true: missing declared `indexes` are created at connect; an index of the migrations that someone
+     * dropped is never recreated (recreate it with a migration of your own, in migrations_dir).
+     */
     auto_create_indexes: configBoolean().default(true),
     /** Default access method of declared `indexes` (only btree can serve their range filters). */
     index_type: enumOf(INDEX_METHODS, 'index_type').default('btree'),
@@ -158,6 +163,7 @@ export const postgresConfigSchema = z
     /** Batches of records that all exist already are written by one UPDATE; false: one statement each. */
     bulk_update_enabled: configBoolean().default(true),
     metrics_enabled: configBoolean().default(false),
+    /** Statements slower than this are logged; the slow query log runs with metrics_enabled (else refused). */
     slow_query_threshold_ms: configCount().default(1000),
     explain_analyze_enabled: configBoolean().default(false),
     /** Apply pending migrations on connect (under node-pg-migrate's advisory lock). */

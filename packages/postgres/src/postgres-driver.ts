@@ -12,9 +12,9 @@ import type { Registry } from 'prom-client';
 import {
   assertDistributionSupported,
   citusHealth,
+  citusRowStore,
   citusStats,
   setBasedUpsertWorks,
-  writeConfigFor,
 } from './citus/index.js';
 import { readMigrationStatus } from './migrate.js';
 import { deleteCreatedBeforeBatchById, deleteExpiredBatchById, needsIdLocks } from './partitions/index.js';
@@ -310,10 +310,11 @@ export class PostgresDriver implements StorageDriver {
   }
 
   #rowStore(session: q.SqlSession, inTransaction: boolean): PostgresRowStore {
-    return createRowStore(session, inTransaction, {
-      config: writeConfigFor(this.#config),
+    const rows = createRowStore(session, inTransaction, {
+      config: this.#config,
       transaction: (fn) => this.#transaction((s) => fn(s)),
     });
+    return this.#config.distributed === undefined ? rows : citusRowStore(rows, session);
   }
 
   #openPool(resolved: ResolvedConnection, label: string): pg.Pool {

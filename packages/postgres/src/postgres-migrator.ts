@@ -194,5 +194,8 @@ export async function createPostgresMigration(
     .reduce((max, p) => Math.max(max, Number(p)), 0);
   const file = join(folder, `${Math.max(Date.now(), newest + 1)}_${name}.sql`);
   await writeFile(file, MIGRATION_TEMPLATE, { flag: 'wx' });
-  return { file, details: { name, dir: folder, appliedBy: 'recordstore migrate up (after the shipped migrations)' } };
+  return {
+    file,
+    details: { name, dir: folder, appliedBy: 'recordstore migrate up (after the shipped migrations)' },
+  };
 }

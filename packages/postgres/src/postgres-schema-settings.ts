@@ -1,8 +1,8 @@
 import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
+import * as indexCatalog from './generated/index-catalog.queries.js';
 import * as security from './generated/security.queries.js';
 import { declaredIndexName, ensureDeclaredIndexes } from './indexes/index.js';
-import * as indexCatalog from './generated/index-catalog.queries.js';
 import {
   describeLayout,
   ensureLayout,
@@ -115,7 +115,8 @@ const tenancy: SchemaStep = {
     await prepareTenancy(session, tenantId, context.warn);
     return null;
   },
-  apply: (client, context) => prepareTenancy(sessionOf(client, context), context.config.tenant_id, context.warn),
+  apply: (client, context) =>
+    prepareTenancy(sessionOf(client, context), context.config.tenant_id, context.warn),
 };
 
 const audit: SchemaStep = {

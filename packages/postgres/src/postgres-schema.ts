@@ -79,6 +79,7 @@ export interface MigrationStepResult {
   pending: number;
 }
 
+/** Where a config's migrations run: its schema, migrations table and the deployment's folder. */
 export function migrationTargetOf(config: PostgresConfig): MigrationTarget {
   return {
     schema: config.schema_name,
@@ -116,7 +117,9 @@ async function distribute(
     target: context.target,
     logger: context.logger,
   });
-  return report.distributed ? [`distributed: storage_records distributed with Citus (${report.shards} shards)`] : [];
+  return report.distributed
+    ? [`distributed: storage_records distributed with Citus (${report.shards} shards)`]
+    : [];
 }
 
 /**
@@ -150,7 +153,9 @@ export async function migrateSchema(
         ...(options.log ? { log: options.log } : {}),
       },
       folders,
-      fresh && !config.auto_create_indexes ? () => dropMigrationSecondaryIndexes(client).then(() => {}) : undefined,
+      fresh && !config.auto_create_indexes
+        ? () => dropMigrationSecondaryIndexes(client).then(() => {})
+        : undefined,
     );
     if (options.direction === 'down') return;
     result.pending = before.pending.length - result.migrations.length;
@@ -170,7 +175,9 @@ export async function migrateSchema(
 
 /** The refusal of connect without auto_migrate when the database differs from the config's settings. */
 function settingsDiffer(differences: SettingDifference[], where: string): StorageError {
-  const lines = differences.map((d) => `${d.path.replace(/^config\./, '')}: ${d.found} (migrate up would ${d.fix})`);
+  const lines = differences.map(
+    (d) => `${d.path.replace(/^config\./, '')}: ${d.found} (migrate up would ${d.fix})`,
+  );
   return new StorageError(
     'config',
     `postgresql: the schema of ${where} differs from the config, and auto_migrate is false, so connect does not ` +
@@ -212,7 +219,8 @@ export async function prepareSchema(
       differences = await inspectSchemaSettings(client, settingsContext(step));
     }
     if (differences.length > 0 && !config.auto_migrate) throw settingsDiffer(differences, where);
-    if (status.pending.length > 0 || differences.length > 0) await migrateSchema(client, step, { direction: 'up' });
+    if (status.pending.length > 0 || differences.length > 0)
+      await migrateSchema(client, step, { direction: 'up' });
     const citus = await client.query<{ present: boolean }>(
       "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
     );

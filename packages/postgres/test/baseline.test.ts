@@ -78,7 +78,9 @@ describe('recordstore migrate baseline (PostgreSQL)', () => {
     expect(aligned.join('\n')).toContain(
       `ALTER TABLE storage_records ALTER COLUMN "created_at" TYPE timestamptz USING "created_at" AT TIME ZONE 'UTC';`,
     );
-    expect(aligned.join('\n')).toContain('ALTER TABLE storage_records ALTER COLUMN compressed SET DEFAULT false;');
+    expect(aligned.join('\n')).toContain(
+      'ALTER TABLE storage_records ALTER COLUMN compressed SET DEFAULT false;',
+    );
     expect(run.details?.missingIndexes).toContain(
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS storage_records_data_gin_idx ON storage_records USING gin (data jsonb_path_ops);',
     );
@@ -136,7 +138,7 @@ describe('recordstore migrate baseline (PostgreSQL)', () => {
     expect(columns.rows[0]?.type).toBe('integer');
   });
 
-  it("records every shipped migration whose objects exist (a recordstore table whose migrations table was lost)", async () => {
+  it('records every shipped migration whose objects exist (a recordstore table whose migrations table was lost)', async () => {
     const block = { url: db.url, schema_name: `baseline_${process.pid}_lost`, connection_pool_size: 1 };
     const config = parsedConfig(block);
     await migratePostgres({ config, direction: 'up' });

@@ -98,6 +98,13 @@ describe.skipIf(!citusAvailable('citus.explain'))('distributed: citus query plan
     }
   });
 
+  it('deleteMany(ids) goes only to the shards of those ids', async () => {
+    const [plan] = await plansOf(() => store.deleteMany(['r46', 'r47']));
+    const tasks = Number(/Task Count: (\d+)/.exec(plan!)?.[1]);
+    expect(tasks).toBeGreaterThanOrEqual(1);
+    expect(tasks).toBeLessThanOrEqual(2);
+  });
+
   it('a session_id list fans out to every shard with the ORDER BY and LIMIT pushed down to the workers', async () => {
     const [plan] = await plansOf(() => store.list({ session_id: 's42' }, { limit: 10 }));
     expect(plan).toMatch(new RegExp(`Task Count: ${TEST_SHARD_COUNT}\\b`));

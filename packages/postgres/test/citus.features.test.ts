@@ -234,4 +234,44 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
       await store.close();
     }
   });
+  it('a worker stopped and restarted under writes: its writes fail retryably, the others go on, no acknowledged write is lost', async () => {
+    const store = storeOn({ shard_count: TEST_SHARD_COUNT });
+    await store.connect();
+    const acknowledged: string[] = [];
+    const failures: StorageError[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i += 1) {
+        try {
+          await store.save({ id: `w${i}`, i });
+          acknowledged.push(`w${i}`);
+        } catch (error) {
+          if (!(error instanceof StorageError)) throw error;
+          failures.push(error);
+        }
+      }
+    })();
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await pause(500);
+      await cluster.server.citus!.stopWorker!(0);
+      const beforeDown = acknowledged.length;
+      await pause(1500);
+      const duringDown = acknowledged.length - beforeDown;
+      await cluster.server.citus!.startWorker!(0);
+      await pause(1000);
+      writing = false;
+      await writer;
+      expect(duringDown).toBeGreaterThan(0);
+      expect(failures.length).toBeGreaterThan(0);
+      for (const error of failures) expect(error).toMatchObject({ kind: 'connection', retryable: true });
+      const stored = new Set((await store.list({}, { limit: 100_000 })).map((record) => record.id));
+      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    } finally {
+      writing = false;
+      await writer.catch(() => {});
+      await cluster.server.citus!.startWorker!(0);
+      await store.close();
+    }
+  });
 });

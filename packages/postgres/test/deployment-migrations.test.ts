@@ -68,7 +68,7 @@ async function tableExists(schema: string, table: string): Promise<boolean> {
 }
 
 describe("the deployment's own migrations (migrations_dir)", () => {
-  it('migrate up applies the shipped migrations, then the deployment\'s, in one history; status says whose', async () => {
+  it("migrate up applies the shipped migrations, then the deployment's, in one history; status says whose", async () => {
     // Numbered before every shipped migration, yet applied after them: each folder keeps its own order.
     const dir = migrationsFolder({ '1000_notes.sql': NOTES_UP, '1001_notes-index.sql': NOTES_INDEX });
     const c = config({ migrations_dir: dir });
@@ -97,7 +97,7 @@ describe("the deployment's own migrations (migrations_dir)", () => {
     expect(again.migrations).toEqual([migrationNames().at(-1), '1000_notes', '1001_notes-index']);
   });
 
-  it('a deployment migration added after the deployment\'s later one ran is refused, naming both', async () => {
+  it("a deployment migration added after the deployment's later one ran is refused, naming both", async () => {
     const dir = migrationsFolder({ '2000_notes.sql': NOTES_UP });
     const c = config({ migrations_dir: dir });
     await migratePostgres({ config: c, direction: 'up' });
@@ -113,8 +113,14 @@ describe("the deployment's own migrations (migrations_dir)", () => {
       /"notes.sql".*<timestamp>_<name>\.sql/,
     );
     const clash = config({ migrations_dir: migrationsFolder({ [`${migrationNames()[0]}.sql`]: NOTES_UP }) });
-    expect((await rejection(postgresMigrationStatus({ config: clash }))).message).toMatch(/has the name of a migration/);
-    const dir = migrationsFolder({ '3000_notes.sql': NOTES_UP, 'README.md': '# ours', '.3001_x.sql': 'BROKEN' });
+    expect((await rejection(postgresMigrationStatus({ config: clash }))).message).toMatch(
+      /has the name of a migration/,
+    );
+    const dir = migrationsFolder({
+      '3000_notes.sql': NOTES_UP,
+      'README.md': '# ours',
+      '.3001_x.sql': 'BROKEN',
+    });
     const status = await postgresMigrationStatus({ config: config({ migrations_dir: dir }) });
     expect(status.pending.filter((n) => !migrationNames().includes(n))).toEqual(['3000_notes']);
   });
@@ -152,8 +158,15 @@ describe("the deployment's own migrations (migrations_dir)", () => {
 
 describe('connect without auto_migrate only checks the schema settings; migrate up applies them', () => {
   it('refuses a disabled audit trigger and a missing declared index, naming each setting; migrate up fixes both', async () => {
-    const wanted = raw({ auto_migrate: false, audit_enabled: true, indexes: [{ path: 'score', type: 'numeric' }] });
-    await migratePostgres({ config: parsedConfig({ ...wanted, audit_enabled: false, indexes: [] }), direction: 'up' });
+    const wanted = raw({
+      auto_migrate: false,
+      audit_enabled: true,
+      indexes: [{ path: 'score', type: 'numeric' }],
+    });
+    await migratePostgres({
+      config: parsedConfig({ ...wanted, audit_enabled: false, indexes: [] }),
+      direction: 'up',
+    });
     const strict = new PostgreSQLStorageBackend(wanted);
     const error = await rejection(strict.connect());
     await strict.close();
@@ -166,7 +179,9 @@ describe('connect without auto_migrate only checks the schema settings; migrate 
     const migrator = postgresMigrator(parsedConfig(wanted));
     expect((await migrator.status()).details?.settings).toHaveLength(2);
     const dry = await migrator.up({ dryRun: true });
-    expect((dry.details?.sql as string[]).join('\n')).toMatch(/-- audit_enabled: .*migrate up would enable/);
+    expect(((dry.details?.sql ?? []) as string[]).join('\n')).toMatch(
+      /-- audit_enabled: .*migrate up would enable/,
+    );
     const up = await migrator.up();
     expect(up.migrations).toEqual([]);
     expect(up.details?.settings).toEqual([
@@ -181,8 +196,16 @@ describe('connect without auto_migrate only checks the schema settings; migrate 
   });
 
   it('refuses an unconverted layout with auto_migrate: false; migrate up converts the empty table', async () => {
-    const hashed = raw({ auto_migrate: false, partitioning_enabled: true, partition_strategy: 'hash', partition_count: 4 });
-    await migratePostgres({ config: parsedConfig({ ...hashed, partitioning_enabled: false }), direction: 'up' });
+    const hashed = raw({
+      auto_migrate: false,
+      partitioning_enabled: true,
+      partition_strategy: 'hash',
+      partition_count: 4,
+    });
+    await migratePostgres({
+      config: parsedConfig({ ...hashed, partitioning_enabled: false }),
+      direction: 'up',
+    });
     const error = await rejection(new PostgreSQLStorageBackend(hashed).connect());
     expect(error).toMatchObject({ kind: 'config', path: 'config.partitioning_enabled' });
     expect(error.message).toMatch(/unpartitioned, the config asks for hash on id \(4 partitions\)/);

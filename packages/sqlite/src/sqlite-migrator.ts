@@ -110,7 +110,11 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
   /** Read-only, and without creating the file: a status must change nothing. */
   const readStatus = (): Pick<SQLiteMigrationStatus, 'migrations' | 'deployment'> => {
     if (memory || !existsSync(file)) {
-      const none = (m: { version: number; name: string }) => ({ version: m.version, name: m.name, appliedAt: null });
+      const none = (m: { version: number; name: string }) => ({
+        version: m.version,
+        name: m.name,
+        appliedAt: null,
+      });
       return {
         migrations: SQLITE_MIGRATIONS.map(none),
         deployment: readDeploymentMigrations(deploymentDir).map(none),
@@ -182,7 +186,8 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
         }
       }),
 
-    create: (name, options) => createSQLiteMigration(name, options?.dir ?? deploymentDir ?? resolve('migrations')),
+    create: (name, options) =>
+      createSQLiteMigration(name, options?.dir ?? deploymentDir ?? resolve('migrations')),
 
     close: async () => {
       closed = true;

@@ -110,10 +110,10 @@ describe('sqliteBackend.capabilities.migrator(config)', () => {
     await migrator.close();
   });
 
-  it('is forward-only with shipped migrations: no down(), no create()', () => {
+  it("is forward-only: no down(); create() writes the deployment's migrations (sqlite.deployment-migrations.test.ts)", () => {
     const migrator = migratorFor({ path: join(tempDir(), 'x.db') });
     expect(migrator.down).toBeUndefined();
-    expect(migrator.create).toBeUndefined();
+    expect(migrator.create).toBeTypeOf('function');
   });
 
   it(':memory: has everything pending and cannot be migrated ahead of time', async () => {

@@ -8,9 +8,12 @@ import { upSection } from '../src/migrations/index.js';
 import { openStore, tempDir } from './helpers.js';
 
 const migratorFor = (config: Partial<SQLiteConfigInput>) =>
-  requireCapability('sqlite', sqliteBackend.capabilities?.migrator, 'migrator', 'test')(
-    parseBackendConfig(sqliteBackend, config).config,
-  );
+  requireCapability(
+    'sqlite',
+    sqliteBackend.capabilities?.migrator,
+    'migrator',
+    'test',
+  )(parseBackendConfig(sqliteBackend, config).config);
 
 /** A database path and a migrations folder holding `files`, in a fresh temp folder. */
 function setup(files: Record<string, string>): { path: string; dir: string } {
@@ -39,7 +42,10 @@ async function rejection(promise: Promise<unknown>): Promise<StorageError> {
 const tables = (path: string): string[] => {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    return db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all() as string[];
   } finally {
     db.close();
   }
@@ -58,18 +64,27 @@ describe("SQLite: the deployment's own migrations (migrations_dir), forward-only
       { name: '10_notes', applied: false, source: 'deployment', appliedAt: null },
       { name: '20_index', applied: false, source: 'deployment', appliedAt: null },
     ]);
-    expect(before.details).toMatchObject({ migrationsDir: dir, note: expect.stringContaining('forward-only') });
+    expect(before.details).toMatchObject({
+      migrationsDir: dir,
+      note: expect.stringContaining('forward-only'),
+    });
     expect(existsSync(path)).toBe(false);
 
     const dry = await migrator.up({ dryRun: true });
-    expect((dry.details?.sql as string[]).at(-2)).toMatch(/^-- 10_notes \(deployment\)\n-- Up Migration\nCREATE TABLE notes/);
-    expect((dry.details?.sql as string[]).join('\n')).not.toContain('DROP TABLE notes');
+    expect(((dry.details?.sql ?? []) as string[]).at(-2)).toMatch(
+      /^-- 10_notes \(deployment\)\n-- Up Migration\nCREATE TABLE notes/,
+    );
+    expect(((dry.details?.sql ?? []) as string[]).join('\n')).not.toContain('DROP TABLE notes');
 
     const up = await migrator.up();
     expect(up.migrations.slice(-2)).toEqual(['10_notes', '20_index']);
     expect(tables(path)).toContain('notes');
     const db = new Database(path, { readonly: true });
-    expect(db.prepare(`SELECT target, version, name FROM ${MIGRATIONS_TABLE} WHERE target LIKE '%:deployment'`).all()).toEqual([
+    expect(
+      db
+        .prepare(`SELECT target, version, name FROM ${MIGRATIONS_TABLE} WHERE target LIKE '%:deployment'`)
+        .all(),
+    ).toEqual([
       { target: 'storage_records:deployment', version: 10, name: '10_notes' },
       { target: 'storage_records:deployment', version: 20, name: '20_index' },
     ]);
@@ -90,20 +105,22 @@ describe("SQLite: the deployment's own migrations (migrations_dir), forward-only
 
   it('refuses a file without a number, two files with one number, and one numbered below an applied one', async () => {
     const bad = setup({ 'notes.sql': NOTES });
-    expect((await rejection(migratorFor({ path: bad.path, migrations_dir: bad.dir }).status())).message).toMatch(
-      /"notes.sql": name each file <number>_<name>\.sql/,
-    );
+    expect(
+      (await rejection(migratorFor({ path: bad.path, migrations_dir: bad.dir }).status())).message,
+    ).toMatch(/"notes.sql": name each file <number>_<name>\.sql/);
     const twins = setup({ '5_a.sql': NOTES, '5_b.sql': NOTES });
-    expect((await rejection(migratorFor({ path: twins.path, migrations_dir: twins.dir }).status())).message).toMatch(
-      /5_a share their number/,
-    );
+    expect(
+      (await rejection(migratorFor({ path: twins.path, migrations_dir: twins.dir }).status())).message,
+    ).toMatch(/5_a share their number/);
     const late = setup({ '50_notes.sql': NOTES });
     const migrator = migratorFor({ path: late.path, migrations_dir: late.dir });
     await migrator.up();
     writeFileSync(join(late.dir, '40_late.sql'), 'SELECT 1;');
     const error = await rejection(migrator.up());
     expect(error).toMatchObject({ kind: 'config', path: 'config.migrations_dir' });
-    expect(error.message).toMatch(/40_late in migrations_dir sort before a migration that is already applied/);
+    expect(error.message).toMatch(
+      /40_late in migrations_dir sort before a migration that is already applied/,
+    );
   });
 
   it('create writes a numbered file into migrations_dir that up applies; opening a store applies only the shipped ones', async () => {
@@ -118,14 +135,23 @@ describe("SQLite: the deployment's own migrations (migrations_dir), forward-only
     const store = await openStore({ path, migrations_dir: dir });
     await store.save({ id: 'a' });
     expect(tables(path)).not.toContain('notes');
-    expect((await migrator.status()).migrations.at(-1)).toMatchObject({ source: 'deployment', applied: false });
+    expect((await migrator.status()).migrations.at(-1)).toMatchObject({
+      source: 'deployment',
+      applied: false,
+    });
     expect((await migrator.up()).migrations).toHaveLength(1);
     expect(tables(path)).toContain('notes');
   });
 
   it('upSection splits like node-pg-migrate: the Up section, or the whole file without markers', () => {
-    expect(upSection('-- Up Migration\nA;\n-- Down Migration\nB;\n')).toEqual({ up: '-- Up Migration\nA;\n', hasDown: true });
+    expect(upSection('-- Up Migration\nA;\n-- Down Migration\nB;\n')).toEqual({
+      up: '-- Up Migration\nA;\n',
+      hasDown: true,
+    });
     expect(upSection('A;\n')).toEqual({ up: 'A;\n', hasDown: false });
-    expect(upSection('-- down migration\nB;\n-- up migration\nA;\n')).toEqual({ up: '-- up migration\nA;\n', hasDown: true });
+    expect(upSection('-- down migration\nB;\n-- up migration\nA;\n')).toEqual({
+      up: '-- up migration\nA;\n',
+      hasDown: true,
+    });
   });
 });

@@ -44,7 +44,10 @@ export function registerMigrate(program: Command, io: CliIo, state: RunState): v
   migrate
     .command('create')
     .argument('<name>', 'what the migration does, e.g. add_tenant_index (letters, digits, - and _)')
-    .option('--dir <path>', 'the folder to write to (default: migrations_dir, ./migrations beside the config file)')
+    .option(
+      '--dir <path>',
+      'the folder to write to (default: migrations_dir, ./migrations beside the config file)',
+    )
     .description(
       "write a new, empty migration file into the deployment's migrations folder, which `migrate up` applies " +
         'after the migrations the backend ships; touches no database',
@@ -144,7 +147,11 @@ async function createMigration(ctx: CommandContext, [rawName]: string[]): Promis
   const backend = await migrateTarget(ctx);
   const storage = backend.target.storageName;
   const dir = ctx.options.dir === undefined ? undefined : resolve(ctx.io.cwd, String(ctx.options.dir));
-  if (dir === undefined && backend.target.file === null && backend.definition.configKeys?.includes(MIGRATIONS_DIR)) {
+  if (
+    dir === undefined &&
+    backend.target.file === null &&
+    backend.definition.configKeys?.includes(MIGRATIONS_DIR)
+  ) {
     throw usageError(
       `${purposeOf('migrate create', storage)}: the embedded default store has no config file, so no ` +
         'migrations_dir for `migrate up` to apply; create recordstore.yaml (`recordstore init`) and run this ' +

@@ -26,7 +26,10 @@ export const commonConfigShape = {
   ttl_cleanup_interval_hours: configNumber().optional(),
   /** Compress records whose JSON exceeds compression_threshold bytes. */
   compression_enabled: configBoolean().default(false),
-  /** Size in bytes above which a record is compressed. */
+  /**
+   * Size in bytes above which a record is compressed, by backends that compress records themselves
+   * (`capabilities.compression: 'payload'`); a backend that compresses columns has no threshold to apply.
+   */
   compression_threshold: configCount().default(1024),
   /** Rows per statement for bulk writes and cleanup batches. */
   batch_size: configPositiveInt().default(1000),

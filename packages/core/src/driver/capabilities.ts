@@ -1,5 +1,5 @@
 import { StorageError } from '../errors.js';
-import type { WriteRow } from '../record.js';
+import type { RecordInput, WriteRow } from '../record.js';
 
 /**
  * Optional abilities, as typed objects a caller asks for by name instead of testing a backend's name or
@@ -185,4 +185,32 @@ export function requireCapability<T>(
     `${purpose}: the ${backend} backend does not offer the "${name}" capability.`,
     { backend, retryable: false },
   );
+}
+
+/** Options of {@link RecordImportCapability.importRecords}. */
+export interface ImportRecordsOptions {
+  /** Keep each record's own timestamps (restores, copies). */
+  preserveTimestamps?: boolean;
+  /** Records per transaction (default: ten times the store's batch_size). */
+  batchSize?: number;
+  /** Called after each committed batch with the number of records written so far. */
+  onProgress?: (done: number) => void;
+}
+
+/** Records from an array, a generator or a stream. */
+export type ImportSource = AsyncIterable<RecordInput> | Iterable<RecordInput>;
+
+/**
+ * The record-level bulk path a store offers when its driver has a {@link BulkImportCapability}: records
+ * are validated like saveMany's, each batch is written all or nothing, earlier batches stay committed.
+ */
+export interface RecordImportCapability {
+  /**
+   * @returns how many records were read (and written).
+   * @throws StorageError(validation) naming the first invalid record as `records[i]` (its position in the
+   *   whole import); nothing of its batch is written.
+   * @example
+   * const n = await store.capability('bulkImport')?.importRecords(readJsonLines('dump.jsonl'), { preserveTimestamps: true });
+   */
+  importRecords(records: ImportSource, options?: ImportRecordsOptions): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
@@ -95,6 +96,16 @@ export async function importModule(
       if (found !== null) {
         url = found;
         break;
+      }
+    }
+    // Node's CommonJS lookup also honours NODE_PATH (package managers' bin shims and some deployments set it
+    // to the installation's node_modules); the ESM resolver does not, so ask it last.
+    for (const dir of url === undefined ? bases : []) {
+      try {
+        url = pathToFileURL(createRequire(join(dir, RESOLVE_FROM)).resolve(spec)).href;
+        break;
+      } catch {
+        // Not installed there either (or exports only an `import` entry, which the ESM resolver handled).
       }
     }
   }

@@ -1,36 +1,8 @@
 import { describeValue } from '../describe-value.js';
-import type { BulkImportCapability } from '../driver/capabilities.js';
+import type { BulkImportCapability, RecordImportCapability } from '../driver/capabilities.js';
 import { StorageError } from '../errors.js';
 import type { RecordInput, WriteRow } from '../record.js';
 import { dedupeById } from './query-plan.js';
-
-/** Options of {@link RecordImportCapability.importRecords}. */
-export interface ImportRecordsOptions {
-  /** Keep each record's own timestamps (restores, copies). */
-  preserveTimestamps?: boolean;
-  /** Records per transaction (default: ten times the store's batch_size). */
-  batchSize?: number;
-  /** Called after each committed batch with the number of records written so far. */
-  onProgress?: (done: number) => void;
-}
-
-/** Records from an array, a generator or a stream. */
-export type ImportSource = AsyncIterable<RecordInput> | Iterable<RecordInput>;
-
-/**
- * The record-level bulk path a store offers when its driver has a {@link BulkImportCapability}: records
- * are validated like saveMany's, each batch is written all or nothing, earlier batches stay committed.
- */
-export interface RecordImportCapability {
-  /**
-   * @returns how many records were read (and written).
-   * @throws StorageError(validation) naming the first invalid record as `records[i]` (its position in the
-   *   whole import); nothing of its batch is written.
-   * @example
-   * const n = await store.capability('bulkImport')?.importRecords(readJsonLines('dump.jsonl'), { preserveTimestamps: true });
-   */
-  importRecords(records: ImportSource, options?: ImportRecordsOptions): Promise<number>;
-}
 
 /** What the record importer needs from the runtime. */
 export interface ImportContext {

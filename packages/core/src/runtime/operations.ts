@@ -36,7 +36,7 @@ export interface OperationContext {
   /** Runs `fn` in one transaction (or directly when already inside one). */
   atomically<T>(fn: (rows: RowAccess) => Promise<T>): Promise<T>;
   /** Deletes one row if it has expired at `now`, atomically (lazy expiry must not delete a row just re-saved). */
-  deleteIfExpired(rows: RowAccess, id: string, now: number): Promise<boolean>;
+  deleteIfExpired(rows: RowAccess, id: string, now: number, inTransaction: boolean): Promise<boolean>;
 }
 
 /**
@@ -96,7 +96,7 @@ export function createOperations(
     const now = clock.now();
     if (isExpired(row, now)) {
       counters.misses++;
-      if (await context.deleteIfExpired(rows, row.id, now)) counters.expiredRemoved++;
+      if (await context.deleteIfExpired(rows, row.id, now, inTransaction)) counters.expiredRemoved++;
       return null;
     }
     counters.hits++;

@@ -14,7 +14,7 @@ import { type ParsedBackendConfig, parseBackendConfig } from '../config/backend-
 import type { CoreSettings } from '../config/common-config.js';
 import { describeValue } from '../describe-value.js';
 import type { BackendDefinition } from '../driver/definition.js';
-import type { StorageDriver } from '../driver/driver.js';
+import type { RowStore, StorageDriver } from '../driver/driver.js';
 import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import { isExpired, type RecordInput, type RecordRow, type StoredRecord, toStoredRecord } from '../record.js';
@@ -98,7 +98,7 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
       maxRecordBytes,
       counters: this.#counters,
       atomically: (fn) => this.driver.transaction((rows) => fn(this.#access(rows))),
-      deleteIfExpired: (rows, id, now) => this.#deleteIfExpired(rows, id, now),
+      deleteIfExpired: (rows, id, now, inTransaction) => this.#deleteIfExpired(rows, id, now, inTransaction),
     };
   }
 
@@ -111,13 +111,13 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     return rowAccess(rows, this.capabilities.filtering);
   }
 
-  #deleteIfExpired(rows: RowAccess, id: string, now: number): Promise<boolean> {
+  #deleteIfExpired(rows: RowAccess, id: string, now: number, inTransaction: boolean): Promise<boolean> {
     if (this.capabilities.filtering === 'native') return deleteIfExpiredByFilter(rows, id, now);
+    // Inside a transaction its own rows are already isolated (and the driver's lock is held: opening
+    // another transaction would wait for this one forever).
+    if (inTransaction) return checkAndDelete(rows, id, now);
     // A scan driver cannot delete conditionally in one statement: check and delete in one transaction.
-    return this.driver.transaction(async (tx) => {
-      const row = await tx.loadRow(id, { forUpdate: true });
-      return row !== null && isExpired(row, now) && (await tx.deleteRows([id])) > 0;
-    });
+    return this.driver.transaction((tx) => checkAndDelete(tx, id, now));
   }
 
   /** Maps a driver error to a StorageError through the driver's own mapping, else as `internal`. */
@@ -370,4 +370,10 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
       this.#connected && this.driver.stats ? await this.run('stats', () => this.driver.stats!()) : {};
     return { backend: this.name, operations: { ...this.#operations }, ...this.#counters, ...extra };
   }
+}
+
+/** Deletes the row only if it is (still) expired, reading and deleting on the same rows. */
+async function checkAndDelete(rows: RowStore, id: string, now: number): Promise<boolean> {
+  const row = await rows.loadRow(id, { forUpdate: true });
+  return row !== null && isExpired(row, now) && (await rows.deleteRows([id])) > 0;
 }

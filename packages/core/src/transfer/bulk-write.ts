@@ -1,6 +1,6 @@
 import type { StorageBackend } from '../backend.js';
+import type { RecordImportCapability } from '../driver/capabilities.js';
 import type { RecordInput } from '../record.js';
-import type { RecordImportCapability } from '../runtime/bulk-import.js';
 
 /**
  * The target's bulk import path (its `bulkImport` capability, e.g. PostgreSQL's COPY), or null when it

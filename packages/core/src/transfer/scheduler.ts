@@ -88,6 +88,7 @@ export class BackupScheduler {
         'recordstore: cannot list existing backups; taking one now',
       );
     }
+    if (this.#stopped) return;
     this.#schedule(Math.max(delay, await this.#notDueFor()));
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   commonConfigShape,
+  compareCodePoints,
   defineBackend,
   type RecordRow,
   type RowStore,
@@ -38,8 +39,9 @@ function rowStore(map: () => Map<string, RecordRow>): RowStore {
     deleteRows: async (ids) => ids.filter((id) => map().delete(id)).length,
     scanRows: async (after, limit) =>
       [...map().keys()]
-        .filter((id) => after === null || id > after)
-        .sort()
+        // Code-point order, as the runtime pages: `<` and sort() would compare UTF-16 units.
+        .filter((id) => after === null || compareCodePoints(id, after) > 0)
+        .sort(compareCodePoints)
         .slice(0, limit)
         .map((id) => structuredClone(map().get(id)!)),
   };

@@ -7,8 +7,8 @@
  *   id is routed to a single worker. Runs at connect (auto_migrate) and in `recordstore migrate up`.
  * - **Refusals** (citus-options.ts). Features that cannot work on the shards are refused at connect,
  *   naming why and what to use instead: partitioning_enabled, tenant_id, audit_enabled, replicas.
- * - **Writes** (citus-writes.ts). saveMany and the import avoid the set-based upserts, whose ON CONFLICT
- *   parameters Citus cannot send to the shards.
+ * - **Writes** (citus-writes.ts). saveMany batches and the import use a variant of the set-based upsert
+ *   without parameters in ON CONFLICT, which Citus cannot send to the shards.
  * - **Health and stats** (citus-health.ts). Every node as the coordinator reaches it, the shards on each,
  *   and records and bytes summed over the shards.
  *
@@ -37,4 +37,4 @@ export {
   type DistributionEngine,
   MAX_SHARD_COUNT,
 } from './citus-options.js';
-export { setBasedUpsertWorks, writeConfigFor } from './citus-writes.js';
+export { citusRowStore, citusUpsertQuery, setBasedUpsertWorks } from './citus-writes.js';

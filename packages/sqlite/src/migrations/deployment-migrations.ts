@@ -44,7 +44,10 @@ export function deploymentTarget(tableName: string): string {
 }
 
 function configError(message: string): StorageError {
-  return new StorageError('config', `sqlite: ${message}`, { path: 'config.migrations_dir', backend: 'sqlite' });
+  return new StorageError('config', `sqlite: ${message}`, {
+    path: 'config.migrations_dir',
+    backend: 'sqlite',
+  });
 }
 
 /**
@@ -57,7 +60,9 @@ export function readDeploymentMigrations(dir: string | undefined): DeploymentMig
   const folder = resolve(dir);
   if (!existsSync(folder)) return [];
   if (!statSync(folder).isDirectory()) {
-    throw configError(`migrations_dir ${folder} is a file; it must name the folder of the deployment's migrations.`);
+    throw configError(
+      `migrations_dir ${folder} is a file; it must name the folder of the deployment's migrations.`,
+    );
   }
   const files = readdirSync(folder).filter((f) => f.endsWith('.sql') && !f.startsWith('.'));
   const bad = files.filter((f) => !FILE_NAME.test(f));

@@ -4,7 +4,11 @@ import { DEFAULT_TABLE_NAME } from '../sqlite-config.js';
 import { createStorageRecords } from './0001-create-storage-records.js';
 import { indexUpdatedAt } from './0002-index-updated-at.js';
 import { createMeta } from './0003-create-meta.js';
-import { type DeploymentMigration, deploymentTarget, readDeploymentMigrations } from './deployment-migrations.js';
+import {
+  type DeploymentMigration,
+  deploymentTarget,
+  readDeploymentMigrations,
+} from './deployment-migrations.js';
 import type { MigrationNames, SQLiteMigration } from './types.js';
 
 export { type DeploymentMigration, readDeploymentMigrations, upSection } from './deployment-migrations.js';

@@ -42,6 +42,16 @@ export function ttlGroup(h: Harness): void {
       expect(await store.cleanupExpired()).toBe(0);
     });
 
+    it('tx.load(id) of an expired record inside transaction(fn) reads as null and deletes it', async () => {
+      const { store, clock } = await h.open({ config: TTL });
+      await store.saveMany([{ id: 'a' }, { id: 'b', expires_at: null }]);
+      clock.advance(61_000);
+      const seen = await store.transaction(async (tx) => [await tx.load('a'), await tx.load('b')]);
+      expect(seen[0]).toBeNull();
+      expect(seen[1]?.id).toBe('b');
+      expect(await store.cleanupExpired()).toBe(0);
+    });
+
     it('load(id) of a live record never deletes it; of an expired one deletes only that record', async () => {
       const { store, clock } = await h.open();
       await store.saveMany([
