@@ -347,6 +347,8 @@ describe('parseStoreSpec(text) and storeKey(spec)', () => {
       { kind: 'inline', class: 'postgresql', config: { url: 'postgresql://db/prod' } },
     ],
     ['memory:', { kind: 'inline', class: 'memory', config: {} }],
+    ['memory:{"batch_size":5}', { kind: 'inline', class: 'memory', config: { batch_size: 5 } }],
+    ['MemoryStorageBackend:{}', { kind: 'inline', class: 'memory', config: {} }],
     ['production', { kind: 'named', name: 'production' }],
   ])('parseStoreSpec(%j)', async (text, expected) => {
     expect(await parseStoreSpec(text)).toEqual(expected);
@@ -361,6 +363,9 @@ describe('parseStoreSpec(text) and storeKey(spec)', () => {
       /no registered backend claims "mysql:"/,
     );
     await expect(parseStoreSpec('mysql://root:secret@x/db')).rejects.not.toThrow(/secret/);
+    await expect(parseStoreSpec('memory:{"batch_size":')).rejects.toThrow(/is not valid JSON/);
+    await expect(parseStoreSpec('memory:{}x')).rejects.toThrow(/is not valid JSON/);
+    await expect(parseStoreSpec('nosuch:{"a":1}')).rejects.toThrow(/Unknown storage class "nosuch"/);
   });
 
   it('gives one key per store from the backend identity, without credentials', async () => {

@@ -6,12 +6,16 @@ import { openStore } from './helpers.js';
 describe('sqlite transactions on one backend object', () => {
   it('operations issued while a transaction is open wait for it, and never join it', async () => {
     const store = await openStore();
-    let outside: Promise<string> | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Another part of the program, started outside the transaction, that runs while it is open.
+    const outside = gate.then(() => store.save({ id: 'outside' }));
     await expect(
       store.transaction(async (tx) => {
         await tx.save({ id: 'inside' });
-        // Issued from elsewhere in the program while the transaction is open.
-        outside = store.save({ id: 'outside' });
+        release();
         await new Promise((r) => setTimeout(r, 20));
         throw new Error('roll back');
       }),

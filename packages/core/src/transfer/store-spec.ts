@@ -104,6 +104,7 @@ function notLoaded(survey: InlineSurvey): string {
 
 /**
  * Parses the `--from` / `--to` forms of `recordstore copy` (and `backup restore --to`):
+ * - `<name>:{json}` -> any registered backend with that config block (`lmdb:{"path":"./x"}`);
  * - `<scheme>:<rest>` -> the `{ class, config }` of the registered backend whose `inline` capability claims
  *   the scheme (`sqlite:./x.db`, `postgres://...`, `memory:`), parsed by that backend;
  * - anything else that looks like a name (`production`, `local_sqlite`) -> a named config to look up.
@@ -126,6 +127,15 @@ export async function parseStoreSpec(text: string, options: StoreSpecOptions = {
   }
   const scheme = SCHEME.exec(spec)?.[1]?.toLowerCase();
   if (scheme === undefined && NAME.test(spec)) return { kind: 'named', name: spec };
+  if (
+    scheme !== undefined &&
+    spec
+      .slice(scheme.length + 1)
+      .trimStart()
+      .startsWith('{')
+  ) {
+    return jsonSpec(spec, scheme, options);
+  }
   const found = scheme === undefined ? await surveyRegistry(options) : await claimantOf(scheme, options);
   if ('inline' in found) return { kind: 'inline', class: found.name, config: found.inline.parse(spec) };
   const why =
@@ -135,6 +145,32 @@ export async function parseStoreSpec(text: string, options: StoreSpecOptions = {
     `Cannot read the store "${maskSecretsInString(spec)}": ${why}. Write one of the inline forms ` +
       `(${formsOf(found)}), or the name of a storage_types entry in the config file.${notLoaded(found)}`,
   );
+}
+
+/**
+ * `<name>:{json config}`: any registered backend, named by its registered name or alias, with its config
+ * block as JSON; the form every backend has, inline capability or not.
+ */
+async function jsonSpec(spec: string, scheme: string, options: StoreSpecOptions): Promise<InlineStoreSpec> {
+  const name = spec.slice(0, scheme.length);
+  const { name: registered } = await resolveBackend(name, options);
+  let config: unknown;
+  try {
+    config = JSON.parse(spec.slice(scheme.length + 1));
+  } catch (error) {
+    throw new StorageError(
+      'config',
+      `Cannot read the store "${maskSecretsInString(spec)}": the config after "${name}:" is not valid JSON ` +
+        `(${error instanceof Error ? error.message : String(error)}). Write ${name}:{"key":"value"}.`,
+    );
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new StorageError(
+      'config',
+      `Cannot read the store "${maskSecretsInString(spec)}": the JSON after "${name}:" must be an object of config keys.`,
+    );
+  }
+  return { kind: 'inline', class: registered, config: config as Record<string, unknown> };
 }
 
 // Keys that tune how a store behaves, not where its data lives: the same data under another TTL or batch
