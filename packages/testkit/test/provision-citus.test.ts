@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertCitusInstalled } from '../src/provision/citus-cluster.js';
 import {
@@ -11,35 +10,14 @@ import {
   createTemplateDatabase,
   POSTGRES_PROVIDER_ENV,
   POSTGRES_URL_ENV,
-  ProvisionError,
   type ProvisionedPostgres,
   provisionPostgres,
 } from '../src/provision/index.js';
+import { query, rejection } from './helpers/provision-helpers.js';
 
 const unavailable = await citusUnavailableReason();
 const CITUS_INSTALLED = unavailable === undefined;
 if (unavailable !== undefined) console.log(`provision-citus: cluster tests NOT RUN: ${unavailable}`);
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ProvisionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisionError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProvisionError');
-}
 
 /** Worker ports holding shards of `table`, and its row count, seen from the coordinator. */
 async function placement(url: string, table: string): Promise<{ ports: number[]; rows: number }> {

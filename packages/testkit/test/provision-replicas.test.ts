@@ -1,28 +1,7 @@
 import { existsSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProvisionError, type ProvisionedPostgres, provisionPostgres } from '../src/provision/index.js';
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ProvisionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProvisionError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProvisionError');
-}
+import { type ProvisionedPostgres, provisionPostgres } from '../src/provision/index.js';
+import { query, rejection } from './helpers/provision-helpers.js';
 
 describe('provisionPostgres({ replicas })', () => {
   it('refuses a negative or fractional count, and a forced provider that cannot make replicas', async () => {
