@@ -44,7 +44,9 @@ function plant(source, mutant) {
 
 /** The driver's relative imports of core modules, made absolute so the copy can live anywhere. */
 function absolutise(source) {
-  return source.replace(/from '\.\.\/([^']+)'/g, (_m, path) => `from '${join(CORE_SRC, path)}'`);
+  return source
+    .replace(/from '\.\.\/([^']+)'/g, (_m, path) => `from '${join(CORE_SRC, path)}'`)
+    .replace(/from '\.\/([^']+)'/g, (_m, path) => `from '${join(CORE_SRC, 'memory', path)}'`);
 }
 
 function testFile(name) {
