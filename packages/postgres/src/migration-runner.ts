@@ -65,8 +65,13 @@ export async function readMigrationStatus(
   target: MigrationTarget,
   folders: MigrationFolder[] = foldersOf(target),
 ): Promise<MigrationStatus> {
+  // pg_catalog, not information_schema.columns: that view costs tens of milliseconds per connect.
   const columns = await client.query<{ column_name: string }>(
-    'SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+    `SELECT a.attname::text AS column_name
+       FROM pg_catalog.pg_attribute a
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
     [target.schema, target.migrationsTable],
   );
   let applied: AppliedMigration[] = [];

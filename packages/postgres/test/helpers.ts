@@ -54,3 +54,56 @@ export function withDatabase(url: string, database: string): string {
   u.pathname = `/${database}`;
   return u.toString();
 }
+
+/** Runs SQL somewhere (a suite database or a cluster's coordinator). */
+export type RunSql = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
+/**
+ * Maps the conformance suite's store keys onto reusable schemas. Migrating a fresh schema per test
+ * (and dropping it after) was most of a PostgreSQL conformance run's time; a released schema is
+ * emptied instead (every table but the migrations table) and handed to the next key, so each schema
+ * is created and migrated (or partitioned, or distributed) once.
+ */
+export class SchemaPool {
+  #free: string[] = [];
+  #byKey = new Map<string, string>();
+  #created = 0;
+
+  /** @param prefix names the pool's schemas (`<prefix>_1`, `<prefix>_2`, ...) for queries after the suite. */
+  constructor(private readonly prefix: string) {}
+
+  /** The schema of `storeKey` (a spare one, or a new name). */
+  schemaFor(storeKey: string): string {
+    let schema = this.#byKey.get(storeKey);
+    if (schema === undefined) {
+      schema = this.#free.pop() ?? `${this.prefix}_${++this.#created}`;
+      this.#byKey.set(storeKey, schema);
+    }
+    return schema;
+  }
+
+  /** Empties the schema of `storeKey` and keeps it for another key. */
+  async release(storeKey: string, sql: RunSql): Promise<void> {
+    const schema = this.#byKey.get(storeKey);
+    if (schema === undefined) return;
+    this.#byKey.delete(storeKey);
+    // Partitions are emptied through their parent; the migrations table keeps the schema migrated.
+    const tables = await sql<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND c.relname <> 'recordstore_migrations'`,
+      [schema],
+    );
+    if (tables.rows.length > 0) await sql(`TRUNCATE ${tables.rows.map((t) => t.name).join(', ')}`);
+    this.#free.push(schema);
+  }
+
+  /** How many schemas were made. */
+  get created(): number {
+    return this.#created;
+  }
+}

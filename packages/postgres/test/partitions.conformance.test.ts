@@ -1,10 +1,11 @@
 import { runConformanceSuite } from '@recordstore/testkit';
 import { PostgreSQLStorageBackend } from '../src/index.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
-import { useSuiteDatabase } from './helpers.js';
+import { SchemaPool, useSuiteDatabase } from './helpers.js';
 
-// The whole conformance suite once per partition strategy. Each storeKey is its own schema: migrated
-// on first connect, then (the table being empty) converted to the partitioned layout by connect itself.
+// The whole conformance suite once per partition strategy. Each storeKey gets a schema from the
+// strategy's pool: migrated on its first connect, then (the table being empty) converted to the
+// partitioned layout by connect itself; emptied by cleanup and reused.
 const db = useSuiteDatabase();
 
 const strategies: Array<[string, PostgresConfigInput]> = [
@@ -17,6 +18,7 @@ const strategies: Array<[string, PostgresConfigInput]> = [
 ];
 
 for (const [name, partitioning] of strategies) {
+  const schemas = new SchemaPool(`${partitioning.partition_strategy}_partitions`);
   runConformanceSuite({
     name: `postgresql (${name})`,
     createBackend: ({ config, clock, storeKey }) =>
@@ -24,7 +26,7 @@ for (const [name, partitioning] of strategies) {
         {
           ...config,
           url: db.url,
-          schema_name: storeKey,
+          schema_name: schemas.schemaFor(storeKey),
           connection_pool_size: 2,
           connection_pool_max_overflow: 8,
           partitioning_enabled: true,
@@ -32,8 +34,6 @@ for (const [name, partitioning] of strategies) {
         },
         { clock },
       ),
-    cleanup: async (storeKey) => {
-      await db.sql(`DROP SCHEMA IF EXISTS "${storeKey}" CASCADE`);
-    },
+    cleanup: (storeKey) => schemas.release(storeKey, db.sql),
   });
 }

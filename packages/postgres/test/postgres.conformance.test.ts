@@ -1,10 +1,11 @@
 import { runConformanceSuite } from '@recordstore/testkit';
 import { PostgreSQLStorageBackend } from '../src/index.js';
-import { useSuiteDatabase } from './helpers.js';
+import { SchemaPool, useSuiteDatabase } from './helpers.js';
 
-// One database for this file (cloned from the migrated template); each storeKey is its own schema,
-// migrated on first connect (auto_migrate) and dropped by cleanup.
+// One database for this file (cloned from the migrated template); each storeKey gets a schema from a
+// pool: migrated on its first connect (auto_migrate), emptied by cleanup and reused.
 const db = useSuiteDatabase();
+const schemas = new SchemaPool('conformance');
 
 runConformanceSuite({
   name: 'postgresql',
@@ -13,13 +14,11 @@ runConformanceSuite({
       {
         ...config,
         url: db.url,
-        schema_name: storeKey,
+        schema_name: schemas.schemaFor(storeKey),
         connection_pool_size: 2,
         connection_pool_max_overflow: 8,
       },
       { clock },
     ),
-  cleanup: async (storeKey) => {
-    await db.sql(`DROP SCHEMA IF EXISTS "${storeKey}" CASCADE`);
-  },
+  cleanup: (storeKey) => schemas.release(storeKey, db.sql),
 });
