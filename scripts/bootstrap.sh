@@ -52,6 +52,10 @@ fi
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 say "installing dependencies"
 CI=true pnpm install --frozen-lockfile --reporter=silent
-say "building"
-pnpm run --silent build >/dev/null
+if node scripts/dist-fresh.mjs >/dev/null; then
+  say "build up to date (dist/ newer than every source)"
+else
+  say "building"
+  pnpm run --silent build >/dev/null
+fi
 say "ready"
