@@ -1,11 +1,13 @@
 /**
  * recordstore benchmark: point operations, bulk writes, filtered lists, streams and TTL cleanup on the
- * recordstore backends, the raw drivers with best practice and Keyv, interleaved in rounds in one process.
+ * recordstore backends, the raw drivers with best practice and Keyv, interleaved in rounds in one process;
+ * then the sections: Keyv on recordstore vs Keyv's adapters, LangGraph checkpoint savers, and Citus.
  * Writes bench/results/latest.{json,md} and ratios.svg after each workload (partial results survive an
  * interrupted run).
  *
  *   pnpm bench              full sizes (1,000,000-row tables; takes a while)
  *   pnpm bench -- --quick   smoke run, about a minute
+ *   pnpm bench -- --only keyv,langgraph,citus   only these sections
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +17,12 @@ import Database from 'better-sqlite3';
 import { CONTENDERS, type ContenderName, openContender } from './contenders/index.js';
 import { recordstoreAvailable } from './contenders/recordstore.js';
 import type { Contender, Family, OptionalWork } from './contenders/types.js';
-import { parseOptions, selected } from './options.js';
+import { familyWorkloadsSelected, parseOptions, selected } from './options.js';
 import { startPostgres } from './postgres-server.js';
-import { machine, type ResultRow, type RunInfo, writeReports } from './report.js';
+import { machine, type ResultRow, type RunInfo, type SectionInfo, writeReports } from './report.js';
+import { citusSection } from './sections/citus-section.js';
+import { keyvSection } from './sections/keyv-section.js';
+import { langgraphSection } from './sections/langgraph-section.js';
 import { bulkWorkloads } from './workloads/bulk-workloads.js';
 import { postgresTarget, sqliteTarget } from './workloads/family-targets.js';
 import { listAndStreamWorkloads } from './workloads/list-workloads.js';
@@ -46,7 +51,9 @@ const info: RunInfo = {
   sizes: { ...options.sizes },
   complete: false,
   durationS: 0,
+  sections: {},
 };
+const sections: Record<string, SectionInfo> = info.sections!;
 const ctx: RunContext = {
   options,
   rows,
@@ -129,14 +136,23 @@ const UNSUPPORTED: Record<ContenderName, Partial<Record<OptionalWork, string>>> 
   'keyv-sqlite': KEYV_UNSUPPORTED,
 };
 
+/** The family's table (unless `--only` names sections alone), then its Keyv and LangGraph sections. */
+async function runEngine(family: Family, target: FamilyTarget) {
+  if (familyWorkloadsSelected(options)) await runFamily(family, target);
+  if (selected(options, 'keyv')) await keyvSection(ctx, family, target, sections);
+  if (selected(options, 'langgraph')) await langgraphSection(ctx, family, target, sections);
+}
+
 async function main() {
   log(`mode ${info.mode}; ${info.cpu}, ${info.cores} cores; Node ${info.node}; results in ${options.outDir}`);
-  if (options.families.has('postgres')) {
+  const engineWork =
+    familyWorkloadsSelected(options) || selected(options, 'keyv') || selected(options, 'langgraph');
+  if (options.families.has('postgres') && engineWork) {
     const server = await startPostgres(log);
     info.postgres = `${server.serverVersion} (${server.source}; ${server.settings})`;
     log(`PostgreSQL ${server.serverVersion} via ${server.source}`);
     try {
-      await runFamily(
+      await runEngine(
         'postgres',
         postgresTarget((name) => server.createDatabase(name)),
       );
@@ -144,14 +160,16 @@ async function main() {
       await server.stop();
     }
   }
-  if (options.families.has('sqlite')) {
+  if (options.families.has('sqlite') && engineWork) {
     const dir = mkdtempSync(join(tmpdir(), 'rs-bench-sqlite-'));
     try {
-      await runFamily('sqlite', sqliteTarget(dir));
+      await runEngine('sqlite', sqliteTarget(dir));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  // Its own cluster (coordinator + 2 workers); skipped with the reason when Citus is not installed.
+  if (options.families.has('postgres') && selected(options, 'citus')) await citusSection(ctx, sections);
   info.complete = true;
   ctx.flush();
   log(`done in ${info.durationS.toFixed(0)} s: ${join(options.outDir, 'latest.md')}`);

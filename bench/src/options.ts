@@ -1,7 +1,12 @@
 /** Sizes of every workload; `--quick` shrinks them so a smoke run ends in about a minute on 2 cores. */
 export interface BenchSizes {
-  /** Rounds of the point and bulk workloads (contenders interleaved within each round). */
+  /** Rounds of the bulk workloads (contenders interleaved within each round). */
   rounds: number;
+  /**
+   * Rounds of the point workloads: contenders interleaved within each round, and the ratio to raw is the
+   * median of the per-round ratios, so more and shorter rounds make it steadier on a loaded machine.
+   */
+  pointRounds: number;
   /** Rows present in each point-workload table before the rounds start (loads pick from them). */
   pointBaseRows: number;
   /** Operations per contender per round of each point workload. */
@@ -20,6 +25,10 @@ export interface BenchSizes {
   ttlExpiredRows: number;
   /** Writer operations measured before the cleanup starts (its baseline p99). */
   ttlBaselineOps: number;
+  /** Checkpoints of the LangGraph thread that is listed and measured for storage (section `langgraph`). */
+  checkpointThread: number;
+  /** Rows of the Citus section's list and stream table (each of the two stores gets them). */
+  citusListRows: number;
 }
 
 /** Parsed command line. */
@@ -37,8 +46,9 @@ export interface BenchOptions {
 
 const FULL: BenchSizes = {
   rounds: 5,
+  pointRounds: 10,
   pointBaseRows: 20_000,
-  pointOps: 1_000,
+  pointOps: 500,
   concurrency: 16,
   bulkRecords: 100_000,
   bulkBatch: 1_000,
@@ -47,12 +57,18 @@ const FULL: BenchSizes = {
   listRounds: 5,
   ttlExpiredRows: 500_000,
   ttlBaselineOps: 2_000,
+  checkpointThread: 1_000,
+  citusListRows: 100_000,
 };
 
 const QUICK: BenchSizes = {
   rounds: 2,
+  // Many short rounds (about 50 ms per contender and workload sequentially): each round's ratio pairs
+  // measurements taken a moment apart, and the median of 15 of them moved far less between runs than
+  // the ratio of 2 long rounds' medians did.
+  pointRounds: 15,
   pointBaseRows: 2_000,
-  pointOps: 200,
+  pointOps: 100,
   concurrency: 16,
   bulkRecords: 5_000,
   bulkBatch: 1_000,
@@ -61,13 +77,21 @@ const QUICK: BenchSizes = {
   listRounds: 2,
   ttlExpiredRows: 20_000,
   ttlBaselineOps: 200,
+  checkpointThread: 200,
+  citusListRows: 5_000,
 };
+
+/** Workloads of the family tables, and the sections beside them (`--only` selects by prefix). */
+const FAMILY_WORKLOADS = ['point', 'bulk', 'list', 'stream', 'ttl'];
+const SELECTABLE = [...FAMILY_WORKLOADS, 'keyv', 'langgraph', 'citus'];
 
 const USAGE = `Usage: pnpm bench [-- options]
   --quick              small sizes, about a minute (smoke run)
   --family=postgres    only one family (postgres | sqlite); repeatable
-  --only=point,bulk    only workloads whose id starts with one of these prefixes
-                       (point, bulk, list, stream, ttl)
+  --only=point,bulk    (or --only point,bulk) only workloads whose id starts with one of these prefixes
+                       (point, bulk, list, stream, ttl), and/or only these sections:
+                       keyv (Keyv on recordstore vs Keyv's adapters), langgraph (checkpoint savers),
+                       citus (recordstore distributed on Citus vs a single node)
   --out=DIR            output folder (default bench/results)
   --seed=N             seed of the record generator (default 42)
 Environment: RECORDSTORE_BENCH_POSTGRES_URL=postgres://... uses that server (its role needs CREATE DATABASE)
@@ -83,9 +107,16 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   let only: string[] = [];
   let outDir = defaultOutDir;
   let seed = 42;
+  let onlyNext = false;
   for (const arg of argv) {
+    if (onlyNext) {
+      only = arg.split(',').filter(Boolean);
+      onlyNext = false;
+      continue;
+    }
     if (arg === '--') continue;
-    if (arg === '--quick') quick = true;
+    if (arg === '--only') onlyNext = true;
+    else if (arg === '--quick') quick = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -100,11 +131,22 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
     else if (arg.startsWith('--seed=')) seed = Number(arg.slice('--seed='.length));
     else throw new Error(`Unknown argument ${JSON.stringify(arg)}.\n${USAGE}`);
   }
+  const unknown = only.filter((p) => !SELECTABLE.some((id) => id.startsWith(p) || p.startsWith(id)));
+  if (unknown.length > 0 || onlyNext) {
+    throw new Error(
+      `--only takes a list of ${SELECTABLE.join(', ')}; got ${JSON.stringify(unknown)}.\n${USAGE}`,
+    );
+  }
   if (families.size === 0) {
     families.add('postgres');
     families.add('sqlite');
   }
   return { quick, sizes: quick ? QUICK : FULL, families, only, outDir, seed };
+}
+
+/** True when `--only` leaves any workload of the family tables (point, bulk, list, stream, ttl). */
+export function familyWorkloadsSelected(options: BenchOptions): boolean {
+  return FAMILY_WORKLOADS.some((id) => selected(options, id));
 }
 
 /** True when a workload id is selected by `--only`. */

@@ -25,6 +25,27 @@ export interface BenchPostgres {
 const DURABLE_SETTINGS = ['fsync = on', 'synchronous_commit = on', 'full_page_writes = on'];
 
 /**
+ * Switches a server to {@link DURABLE_SETTINGS} and waits until it reports them: `pg_reload_conf()` only
+ * signals the server, which rereads its configuration a moment later (seconds on a loaded machine).
+ * @throws Error when the settings still read otherwise after 30 s.
+ */
+export async function switchToDurable(admin: pg.ClientBase): Promise<void> {
+  for (const setting of DURABLE_SETTINGS) await admin.query(`ALTER SYSTEM SET ${setting}`);
+  await admin.query('SELECT pg_reload_conf()');
+  const names = DURABLE_SETTINGS.map((s) => s.split(' ')[0]!);
+  for (let waited = 0; ; waited += 100) {
+    const { rows } = await admin.query<{ name: string; setting: string }>(
+      'SELECT name, setting FROM pg_settings WHERE name = ANY($1)',
+      [names],
+    );
+    const off = rows.filter((r) => r.setting !== 'on').map((r) => r.name);
+    if (off.length === 0) return;
+    if (waited >= 30_000) throw new Error(`the server still reports ${off.join(', ')} off after a reload`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
  * Gets a server: `RECORDSTORE_BENCH_POSTGRES_URL` when set; else `provisionPostgres()` of
  * `@recordstore/testkit/postgres` when it is built; else a throwaway cluster started here from the local
  * PostgreSQL binaries (as TOOLCHAIN.md shows). Durability settings are switched on for the run.
@@ -42,8 +63,7 @@ export async function startPostgres(log: (line: string) => void): Promise<BenchP
   const created: string[] = [];
   try {
     if (base.source !== 'url') {
-      for (const setting of DURABLE_SETTINGS) await admin.query(`ALTER SYSTEM SET ${setting}`);
-      await admin.query('SELECT pg_reload_conf()');
+      await switchToDurable(admin);
     }
     const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!
       .server_version;

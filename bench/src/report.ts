@@ -25,6 +25,21 @@ export interface ResultRow {
   target_met?: boolean;
   notes?: string;
   extra?: Record<string, unknown>;
+  /**
+   * The section beside the family tables this row belongs to (`keyv`, `langgraph`, `citus`): sections
+   * compare other pairs than recordstore vs the raw driver, so `ratio_to_raw` is relative to the
+   * section's `reference` contender of the same family instead (see {@link RunInfo.sections}).
+   */
+  section?: string;
+  /** True for a section's reference contender (its ratio is 1 by definition; no bar in the chart). */
+  reference?: boolean;
+}
+
+/** A section of the report beside the family tables: its heading and what its rows and ratios mean. */
+export interface SectionInfo {
+  title: string;
+  /** Lines printed under the heading (what is compared, the ratio's meaning, or why it was skipped). */
+  notes: string[];
 }
 
 /** The machine and run the numbers come from. */
@@ -40,6 +55,8 @@ export interface RunInfo {
   sizes: Record<string, number>;
   complete: boolean;
   durationS: number;
+  /** Sections run (or skipped, with the reason in their notes), by id, in report order. */
+  sections?: Record<string, SectionInfo>;
 }
 
 /** CPU, cores and memory of this machine. */
@@ -91,7 +108,7 @@ export function markdown(info: RunInfo, rows: ResultRow[]): string {
   );
   lines.push('');
   for (const family of ['postgres', 'sqlite'] as const) {
-    const familyRows = rows.filter((r) => r.family === family);
+    const familyRows = rows.filter((r) => r.family === family && r.section === undefined);
     if (familyRows.length === 0) continue;
     lines.push(`## ${family === 'postgres' ? 'PostgreSQL' : 'SQLite'}`);
     lines.push('');
@@ -116,6 +133,14 @@ export function markdown(info: RunInfo, rows: ResultRow[]): string {
     }
     lines.push('');
   }
+  for (const [id, section] of Object.entries(info.sections ?? {})) {
+    lines.push(
+      ...sectionMarkdown(
+        section,
+        rows.filter((r) => r.section === id),
+      ),
+    );
+  }
   const targeted = rows.filter((r) => r.target && r.supported);
   if (targeted.length > 0) {
     lines.push('## Targets');
@@ -128,6 +153,32 @@ export function markdown(info: RunInfo, rows: ResultRow[]): string {
   lines.push('![ratios to the raw driver](ratios.svg)');
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+/** One section: its heading, its notes, then one table with the engine as a column. */
+function sectionMarkdown(section: SectionInfo, rows: ResultRow[]): string[] {
+  const lines = [`## ${section.title}`, ''];
+  for (const note of section.notes) lines.push(`- ${note}`);
+  lines.push('');
+  if (rows.length === 0) return lines;
+  lines.push('| workload | engine | contender | unit | median | p50 ms | p95 ms | p99 ms | ratio | notes |');
+  lines.push('|---|---|---|---|---:|---:|---:|---:|---:|---|');
+  for (const r of rows) {
+    const engine = r.family === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    const notes = (r.notes ?? '').replace(/\|/g, '\\|');
+    if (!r.supported) {
+      lines.push(
+        `| ${r.workload} | ${engine} | ${r.contender} | – | – | – | – | – | – | ${notes || 'not supported'} |`,
+      );
+      continue;
+    }
+    const ratio = r.ratio_to_raw === null ? '–' : r.ratio_to_raw.toFixed(2);
+    lines.push(
+      `| ${r.workload} | ${engine} | ${r.contender} | ${r.unit} | ${fmt(r.median)} | ${fmt(r.p50_ms, 3)} | ${fmt(r.p95_ms, 3)} | ${fmt(r.p99_ms, 3)} | ${ratio} | ${notes} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 const COLORS: Record<string, string> = {
@@ -154,10 +205,11 @@ function targetRatio(row: ResultRow): number | null {
  * (its ratio to raw), the 1.0 line (raw) and a red tick at each group's target.
  */
 export function ratiosSvg(info: RunInfo, rows: ResultRow[]): string {
-  const bars = rows.filter((r) => !r.contender.startsWith('raw-'));
+  const bars = rows.filter((r) => !r.contender.startsWith('raw-') && !r.reference);
   const groups: { label: string; rows: ResultRow[] }[] = [];
   for (const r of bars) {
-    const label = `${r.family === 'postgres' ? 'PG' : 'SQLite'}: ${r.workload}`;
+    const engine = r.family === 'postgres' ? 'PG' : 'SQLite';
+    const label = r.section ? `${r.section} ${engine}: ${r.workload}` : `${engine}: ${r.workload}`;
     let g = groups.find((x) => x.label === label);
     if (!g) {
       g = { label, rows: [] };
@@ -233,7 +285,7 @@ ${legend}
 ${axis.join('\n')}
 <line x1="${x(1)}" x2="${x(1)}" y1="${top - 5}" y2="${y}" stroke="#333" stroke-dasharray="4 3"/>
 ${parts.join('\n')}
-<text x="${left}" y="${y + 30}" font-size="10" fill="#555">ratio = throughput ÷ raw throughput, or raw p95 ÷ p95 for list latency; ${esc(info.cpu)}, ${info.cores} cores, Node ${esc(info.node)}, PostgreSQL ${esc(info.postgres)}</text>
+<text x="${left}" y="${y + 30}" font-size="10" fill="#555">ratio = throughput ÷ raw throughput, or raw p95 ÷ p95 for list latency (sections: relative to their reference contender); ${esc(info.cpu)}, ${info.cores} cores, Node ${esc(info.node)}, PostgreSQL ${esc(info.postgres)}</text>
 </svg>
 `;
 }

@@ -32,4 +32,24 @@ export class Samples {
   readonly perRound: number[] = [];
   /** Free-form facts (plans, RSS, errors). */
   readonly extra: Record<string, unknown> = {};
+  /**
+   * True when `perRound[i]` of every contender of the workload was measured in the same round i, one
+   * right after the other: the ratio to raw is then the median of the per-round ratios (see
+   * {@link pairedRatio}), which cancels load that changes between rounds.
+   */
+  paired = false;
+}
+
+/**
+ * The median of the per-round ratios `s.perRound[i] / raw.perRound[i]`, or null when the rounds do not
+ * pair up (different counts, or either side not marked {@link Samples.paired}). On a shared machine the
+ * load drifts over seconds: the ratio of two medians taken over different moments swings with it, while
+ * two contenders measured back to back in one short round see nearly the same load.
+ */
+export function pairedRatio(s: Samples, raw: Samples): number | null {
+  if (!s.paired || !raw.paired || s.perRound.length === 0 || s.perRound.length !== raw.perRound.length) {
+    return null;
+  }
+  const ratios = s.perRound.map((v, i) => v / raw.perRound[i]!).filter(Number.isFinite);
+  return ratios.length === 0 ? null : median(ratios);
 }

@@ -1,7 +1,9 @@
+import type { StorageBackend } from '@recordstore/core';
 import type { Keyv } from 'keyv';
 import pg from 'pg';
 import type { AgentRecord } from '../records.js';
 import { PG_POOL_SIZE } from './postgres.js';
+import { connectBackend } from './recordstore.js';
 import type { Contender, Family, OptionalWork } from './types.js';
 
 /** What Keyv cannot do on either adapter (besides COPY). */
@@ -117,5 +119,47 @@ export class KeyvSqliteContender extends KeyvContender<KeyvSqliteStore> {
   }
   async truncate(): Promise<void> {
     await this.store.query('DELETE FROM keyv');
+  }
+}
+
+/**
+ * Keyv 5 with `@recordstore/keyv`'s `KeyvRecordStore` over a connected recordstore backend (PostgreSQL
+ * with a pool of 16 like the others, or SQLite with its defaults): one record per key.
+ */
+export class KeyvRecordstoreContender extends KeyvContender<KeyvAdapter> {
+  readonly unsupported = {};
+  readonly #backend: StorageBackend;
+
+  private constructor(
+    readonly name: string,
+    readonly family: Family,
+    keyv: Keyv,
+    adapter: KeyvAdapter,
+    backend: StorageBackend,
+  ) {
+    super(keyv, adapter);
+    this.#backend = backend;
+  }
+
+  /** Opens the store on a database URL or SQLite file and puts a Keyv in front of it. */
+  static async open(family: Family, target: string): Promise<KeyvRecordstoreContender> {
+    const { Keyv } = await import('keyv');
+    const { KeyvRecordStore } = await import('@recordstore/keyv');
+    const backend = await connectBackend(family, target);
+    const adapter = new KeyvRecordStore(backend);
+    const keyv = new Keyv({ store: adapter });
+    const name = `keyv-recordstore-${family}`;
+    keyv.on('error', (error: unknown) => console.error(`${name} error:`, error));
+    await keyv.set('warmup', { ok: true });
+    return new KeyvRecordstoreContender(name, family, keyv, adapter, backend);
+  }
+
+  async truncate(): Promise<void> {
+    await this.keyv.clear();
+  }
+  /** `disconnect()` leaves a store it was given open: its owner (here) closes it. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#backend.close();
   }
 }

@@ -112,6 +112,33 @@ export async function recordstoreAvailable(family: 'postgres' | 'sqlite'): Promi
   }
 }
 
+/**
+ * A connected recordstore backend on a database URL (pool of {@link PG_POOL_SIZE}, like the other
+ * contenders) or a SQLite file (defaults), with `extra` config keys (e.g. `distributed`).
+ */
+export async function connectBackend(
+  family: 'postgres' | 'sqlite',
+  target: string,
+  extra: Record<string, unknown> = {},
+): Promise<StorageBackend> {
+  const backend =
+    family === 'postgres'
+      ? new (
+          (await importPackage(POSTGRES_PKG)) as { PostgreSQLStorageBackend: StoreClass }
+        ).PostgreSQLStorageBackend({
+          url: target,
+          connection_pool_size: PG_POOL_SIZE,
+          connection_pool_max_overflow: 0,
+          ...extra,
+        })
+      : new ((await importPackage(SQLITE_PKG)) as { SQLiteStorageBackend: StoreClass }).SQLiteStorageBackend({
+          path: target,
+          ...extra,
+        });
+  await backend.connect();
+  return backend;
+}
+
 /** Opens `@recordstore/postgres` on a database with the same pool size as the other contenders. */
 export async function openRecordstorePostgres(url: string): Promise<RecordstoreContender> {
   const mod = (await importPackage(POSTGRES_PKG)) as { PostgreSQLStorageBackend: StoreClass };

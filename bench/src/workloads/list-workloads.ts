@@ -8,7 +8,7 @@ import { rowsFrom, unsupportedRow } from './result-rows.js';
 import type { ContenderSupport, FamilyTarget, Opener, RunContext } from './run-context.js';
 import { streamWorkload } from './stream-workload.js';
 
-const LIST_LABELS: Record<ListQuery['kind'], string> = {
+export const LIST_LABELS: Record<ListQuery['kind'], string> = {
   'eq-data': 'list: data.user_id = x (0.1%)',
   'range-path': 'list: 2000 ≤ data.tokens < 2004 (typed range, 0.1%)',
   session: 'list: session_id = x',
@@ -16,8 +16,13 @@ const LIST_LABELS: Record<ListQuery['kind'], string> = {
 
 const KINDS: ListQuery['kind'][] = ['eq-data', 'range-path', 'session'];
 
-/** `count` queries of one kind, drawn from `seed`, so every contender answers the same ones. */
-function listQueries(kind: ListQuery['kind'], count: number, seed: number, sessions: number): ListQuery[] {
+/** `count` queries of one kind, drawn from `seed`, so every contender answers the same ones (also used by the Citus section). */
+export function listQueries(
+  kind: ListQuery['kind'],
+  count: number,
+  seed: number,
+  sessions: number,
+): ListQuery[] {
   const random = rng(seed);
   return Array.from({ length: count }, (): ListQuery => {
     if (kind === 'eq-data')

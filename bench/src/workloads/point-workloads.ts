@@ -41,11 +41,13 @@ export async function pointWorkloads(
     for (const r of warm) await c.load(r.id);
     for (const r of warm) await c.delete(r.id);
   }
-  ctx.log(`${family}: point workloads on ${base.length} base rows, ${s.rounds} rounds of ${s.pointOps} ops`);
+  ctx.log(
+    `${family}: point workloads on ${base.length} base rows, ${s.pointRounds} rounds of ${s.pointOps} ops`,
+  );
   const random = rng(ctx.options.seed + 1);
   const samples = new Map<string, Map<string, Samples>>();
   const misses = new Map<string, number>();
-  for (let round = 0; round < s.rounds; round++) {
+  for (let round = 0; round < s.pointRounds; round++) {
     for (const mode of ['sequential', `${s.concurrency} concurrent`]) {
       const conc = mode === 'sequential' ? 1 : s.concurrency;
       const records = factory.many(`r${round}-${conc}`, s.pointOps);
@@ -63,12 +65,16 @@ export async function pointWorkloads(
             if (!(await c.delete(records[i]!.id))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
           });
           const sample = samplesFor(samples, workload, c.name);
+          // Every contender runs every round, right after each other: the ratio pairs rounds.
+          sample.paired = true;
           sample.latencies.push(...result.latencies);
           sample.perRound.push((s.pointOps / result.elapsedMs) * 1000);
         }
       }
     }
-    ctx.log(`${family}: point round ${round + 1}/${s.rounds} done`);
+    if ((round + 1) % 5 === 0 || round + 1 === s.pointRounds) {
+      ctx.log(`${family}: point round ${round + 1}/${s.pointRounds} done`);
+    }
   }
   for (const [workload, byContender] of samples) {
     const op = workload.split(' ')[0]!;

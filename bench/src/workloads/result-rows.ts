@@ -1,6 +1,6 @@
 import type { Family } from '../contenders/types.js';
 import type { ResultRow } from '../report.js';
-import { latencySummary, median, type Samples } from '../stats.js';
+import { latencySummary, median, pairedRatio, type Samples } from '../stats.js';
 
 /** A row's target in words and whether this run met it; undefined when the row has none. */
 export type TargetCheck = (
@@ -51,7 +51,7 @@ export function rowsFrom(
     const med = latency ? median(s.latencies) : median(s.perRound);
     let ratio: number | null = null;
     if (raw && Number.isFinite(med)) {
-      ratio = latency ? rawSummary!.p95 / summary.p95 : med / rawMedian;
+      ratio = latency ? rawSummary!.p95 / summary.p95 : (pairedRatio(s, raw) ?? med / rawMedian);
       if (!Number.isFinite(ratio)) ratio = null;
     }
     const row: ResultRow = {

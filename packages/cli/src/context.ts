@@ -1,5 +1,7 @@
+import type { Logger } from '@recordstore/core';
 import type { Command } from 'commander';
 import type { CliIo } from './io.js';
+import { createCliLogger } from './logger.js';
 import { Output } from './output.js';
 import { type GlobalOptions, resolveTarget, type StoreTarget } from './target.js';
 
@@ -17,6 +19,11 @@ export interface RunState {
 export interface CommandContext {
   io: CliIo;
   out: Output;
+  /**
+   * The logger every store this command opens gets: backend warnings on stderr, debug lines with
+   * `--verbose`, secrets masked.
+   */
+  logger: Logger;
   /** The global options merged with the command's own. */
   options: GlobalOptions & Record<string, unknown>;
   /**
@@ -49,9 +56,11 @@ export function makeAction(
     const out = new Output(io, { json: state.json, verbose: state.verbose });
     // Commander calls an action with (...declared arguments, options, command).
     const args = all.slice(0, -2) as string[];
+    const logger = createCliLogger(io, { verbose: state.verbose, secrets: state.secrets });
     const ctx: CommandContext = {
       io,
       out,
+      logger,
       options,
       operands: [...command.args],
       setExitCode: (code) => {
@@ -59,6 +68,7 @@ export function makeAction(
       },
       target: async () => {
         const target = await resolveTarget(options, io);
+        target.logger = logger;
         state.secrets.push(...target.secrets);
         out.debug(
           `recordstore: using ${target.file ?? 'the embedded default store'}, storage "${target.storageName}" (class ${target.class})${target.environment ? `, environment ${target.environment}` : ''}`,

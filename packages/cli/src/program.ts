@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { redact, toErrorReport } from './cli-error.js';
 import { registerAudit } from './commands/audit.js';
@@ -19,8 +20,14 @@ import type { CliIo } from './io.js';
 import { colorEnabled, toJsonText } from './output.js';
 import { configFileOf } from './target.js';
 
-/** The package version, printed by `--version`. */
-export const VERSION = '0.1.0';
+/**
+ * The package version, printed by `--version`: read from this package's package.json at run time, so a
+ * release cannot leave it stale. Both `src/program.ts` (tests) and the bundled `dist/*.js` sit one folder
+ * below the package root.
+ */
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** Builds the `recordstore` program. Commands report through `state`; nothing calls process.exit. */
 export function buildProgram(io: CliIo, state: RunState): Command {

@@ -67,7 +67,7 @@ export async function resolveStore(
       key: await storeKey({ class: cls, config }, where),
       baseDir: where.baseDir,
       configPath: option,
-      open: () => createStorage({ class: cls, config }, where),
+      open: () => createStorage({ class: cls, config }, { ...where, logger: ctx.logger }),
     };
   }
   const loaded = await loadConfigOf(ctx.options, ctx.io);
@@ -102,7 +102,7 @@ export async function resolveStore(
     key: await storeKey({ class: type.class, config }, where),
     baseDir: where.baseDir,
     configPath: where.path,
-    open: () => createStorageFromConfig(loaded, name),
+    open: () => createStorageFromConfig(loaded, name, { logger: ctx.logger }),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   createStorageFromConfig,
   isPlainObject,
   type LoadedConfig,
+  type Logger,
   loadConfig,
   loadConfigPlugins,
   type StorageBackend,
@@ -46,6 +47,8 @@ export interface StoreTarget {
   loaded: LoadedConfig | null;
   /** Secret values of the config, removed from any message the CLI prints. */
   secrets: string[];
+  /** Given to the store when it is opened (backend warnings on stderr); none: the store logs nothing. */
+  logger?: Logger;
 }
 
 /** The config file to use: `--config`, else ./recordstore.yaml when present, else null (embedded). */
@@ -134,10 +137,11 @@ export async function resolveTarget(options: GlobalOptions, io: CliIo): Promise<
 export async function openStore(target: StoreTarget): Promise<StorageBackend> {
   registerBuiltinBackends();
   // From a loaded file, errors name the key path as written (environment overlays included).
-  if (target.loaded !== null) return createStorageFromConfig(target.loaded, target.storageName);
+  const logger = target.logger === undefined ? {} : { logger: target.logger };
+  if (target.loaded !== null) return createStorageFromConfig(target.loaded, target.storageName, logger);
   return createStorage(
     { class: target.class, config: target.config },
-    { baseDir: target.baseDir, path: 'default.config' },
+    { baseDir: target.baseDir, path: 'default.config', ...logger },
   );
 }
 

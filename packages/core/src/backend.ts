@@ -1,6 +1,10 @@
-import type { DriverCapabilityObjects, RecordImportCapability } from './driver/capabilities.js';
+import type {
+  DriverCapabilityObjects,
+  RecordImportCapability,
+  TracingCapability,
+} from './driver/capabilities.js';
 import type { Filter, OrderBy } from './filter/types.js';
-import type { RecordInput, StoredRecord } from './record.js';
+import type { RecordInputOf, RecordPatchOf, StoredRecordOf, UntypedRecord } from './typing/record-types.js';
 
 /** Options of {@link StorageBackend.list}. */
 export interface ListOptions {
@@ -10,12 +14,16 @@ export interface ListOptions {
   offset?: number;
   /** Order (default newest `created_at` first). A field name sorts ascending; prefix `-` for descending. */
   orderBy?: OrderBy | string | (OrderBy | string)[];
+  /** Stops the call: it rejects at once with a StorageError of kind `aborted` (the read's result is dropped). */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link StorageBackend.stream}. */
 export interface StreamOptions {
   /** Records fetched per round trip, and the most held in memory at once (default: the backend's batch_size). */
   batchSize?: number;
+  /** Stops the stream between batches: the iteration throws a StorageError of kind `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link StorageBackend.save} and {@link StorageBackend.saveMany}. */
@@ -25,32 +33,41 @@ export interface SaveOptions {
    * By default an existing record keeps its first `created_at` and `updated_at` is set to now.
    */
   preserveTimestamps?: boolean;
+  /**
+   * `saveMany`: stops the call between batches with a StorageError of kind `aborted`. The call is all or
+   * nothing (batches run in one transaction), so an aborted saveMany stores none of its records.
+   */
+  signal?: AbortSignal;
 }
 
-/** The reads and writes available both on a backend and inside {@link StorageBackend.transaction}. */
-export interface StorageOperations {
+/**
+ * The reads and writes available both on a backend and inside {@link StorageBackend.transaction}.
+ * `R` is the record type (see `createStorage<R>`): records saved and returned, and filters, are checked
+ * against it at compile time. The default takes and returns any JSON object.
+ */
+export interface StorageOperations<R extends object = UntypedRecord> {
   /** Upserts a record and returns its id (generated, time-ordered, when missing). */
-  save(record: RecordInput, options?: SaveOptions): Promise<string>;
+  save(record: RecordInputOf<R>, options?: SaveOptions): Promise<string>;
   /** Loads a record; an expired one reads as missing (and is deleted). */
-  load(id: string): Promise<StoredRecord | null>;
+  load(id: string): Promise<StoredRecordOf<R> | null>;
   /** Shallow-merges `changes` into a record atomically; false when the record does not exist. */
-  update(id: string, changes: Record<string, unknown>): Promise<boolean>;
+  update(id: string, changes: RecordPatchOf<R>): Promise<boolean>;
   /** Deletes a record; false when there was none. */
   delete(id: string): Promise<boolean>;
   /** True when a live (unexpired) record has this id. */
   exists(id: string): Promise<boolean>;
   /** Counts live records matching a filter. */
-  count(filter?: Filter): Promise<number>;
+  count(filter?: Filter<R>): Promise<number>;
   /** Lists live records matching a filter, newest first unless told otherwise. */
-  list(filter?: Filter, options?: ListOptions): Promise<StoredRecord[]>;
+  list(filter?: Filter<R>, options?: ListOptions): Promise<StoredRecordOf<R>[]>;
   /** The records of one session, newest first. */
-  getBySession(sessionId: string, options?: ListOptions): Promise<StoredRecord[]>;
+  getBySession(sessionId: string, options?: ListOptions): Promise<StoredRecordOf<R>[]>;
   /** The records of one thread, newest first. */
-  getByThread(threadId: string, options?: ListOptions): Promise<StoredRecord[]>;
+  getByThread(threadId: string, options?: ListOptions): Promise<StoredRecordOf<R>[]>;
   /** Saves every record or none (one bad record fails the whole call). Returns the ids in input order. */
-  saveMany(records: readonly RecordInput[], options?: SaveOptions): Promise<string[]>;
+  saveMany(records: readonly RecordInputOf<R>[], options?: SaveOptions): Promise<string[]>;
   /** Deletes records by a list of ids, or by a filter. Returns how many were deleted. */
-  deleteMany(idsOrFilter: readonly string[] | Filter): Promise<number>;
+  deleteMany(idsOrFilter: readonly string[] | Filter<R>): Promise<number>;
 }
 
 /** The status a health check reports. */
@@ -116,13 +133,16 @@ export interface BackendCapabilities {
 export interface StorageCapabilityObjects extends Omit<DriverCapabilityObjects, 'bulkImport'> {
   /** Validated bulk writes (PostgreSQL's COPY), faster than saveMany for large imports. */
   bulkImport?: RecordImportCapability;
+  /** Present when the store was given a tracer: spans with the store's database attributes. */
+  tracing?: TracingCapability;
 }
 
 /**
  * The storage contract applications code against. Backends do not implement it directly: they supply a
- * small `StorageDriver` (database work only) and core's `StorageRuntime` composes it into this.
+ * small `StorageDriver` (database work only) and core's `StorageRuntime` composes it into this. `R` is the
+ * record type (see {@link StorageOperations}).
  */
-export interface StorageBackend extends StorageOperations {
+export interface StorageBackend<R extends object = UntypedRecord> extends StorageOperations<R> {
   /** The registered backend name. */
   readonly name: string;
   readonly capabilities: BackendCapabilities;
@@ -130,11 +150,13 @@ export interface StorageBackend extends StorageOperations {
   connect(): Promise<void>;
   /** Closes the store and stops its timers (idempotent). */
   close(): Promise<void>;
+  /** The same as {@link StorageBackend.close}: `await using store = await createStorage(config)` closes it at block end. */
+  [Symbol.asyncDispose](): Promise<void>;
   isConnected(): boolean;
   /** Streams live records matching a filter, newest first, holding at most one batch in memory. */
-  stream(filter?: Filter, options?: StreamOptions): AsyncIterable<StoredRecord>;
+  stream(filter?: Filter<R>, options?: StreamOptions): AsyncIterable<StoredRecordOf<R>>;
   /** Runs `fn` atomically: if it throws, none of its writes remain. */
-  transaction<T>(fn: (tx: StorageOperations) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StorageOperations<R>) => Promise<T>): Promise<T>;
   /** Deletes expired records now; returns how many. */
   cleanupExpired(): Promise<number>;
   /** Deletes records created more than `retentionDays` ago; returns how many. */

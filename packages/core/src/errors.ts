@@ -10,6 +10,8 @@ export type StorageErrorKind =
   | 'timeout'
   | 'config'
   | 'unsupported'
+  /** An AbortSignal stopped the call (`list`, `stream`, `saveMany`, copies, backups); nothing half-written remains. */
+  | 'aborted'
   | 'internal';
 
 /** Options of a {@link StorageError}. */

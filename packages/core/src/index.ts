@@ -27,11 +27,13 @@ export {
 export {
   type BackupSettings,
   COMMON_KEY_ALIASES,
+  type CoalesceSettings,
   type CommonConfig,
   type CoreSettings,
   commonConfigShape,
   coreSettingsFrom,
   DEFAULT_BACKUP_PATH,
+  MAX_COALESCE_WINDOW_US,
 } from './config/common-config.js';
 export {
   createStorageFromConfig,
@@ -116,5 +118,28 @@ export { generateId, MAX_ID_LENGTH, validateId } from './record-id.js';
 export * from './registry/index.js';
 export { dedupeById, parseOrderBy } from './runtime/query-plan.js';
 export { type BackendOptions, StorageRuntime } from './runtime/storage-runtime.js';
+export {
+  globalTracer,
+  OperationTracer,
+  type SpanAttributeValue,
+  type SpanTracer,
+  type StoreSpanAttributes,
+  type TracedSpan,
+} from './runtime/tracing.js';
+export {
+  type RecordIssue,
+  type RecordSchemas,
+  RecordValidationError,
+} from './schema/record-schemas.js';
 export { toEpochMs } from './timestamp.js';
 export * from './transfer/index.js';
+export type {
+  IsUntypedRecord,
+  MetadataOf,
+  RecordInputOf,
+  RecordPatchOf,
+  RecordTypeName,
+  StoredRecordOf,
+  UntypedRecord,
+} from './typing/record-types.js';
+export type { FieldCondition, FieldOperators, TypedFilter } from './typing/typed-filter.js';

@@ -5,6 +5,7 @@ import {
   type ImportSource,
   type ParsedBackendConfig,
   StorageRuntime,
+  type UntypedRecord,
 } from '@recordstore/core';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
@@ -65,7 +66,10 @@ export const postgresBackend = defineBackend<PostgresConfig>({
  * await store.connect();
  * await store.save({ type: 'message', text: 'hi' });
  */
-export class PostgreSQLStorageBackend extends StorageRuntime<PostgresConfig> {
+export class PostgreSQLStorageBackend<R extends object = UntypedRecord> extends StorageRuntime<
+  PostgresConfig,
+  R
+> {
   /** The definition the registry resolves `postgresql` to. */
   static readonly definition = postgresBackend;
 
@@ -75,7 +79,7 @@ export class PostgreSQLStorageBackend extends StorageRuntime<PostgresConfig> {
    */
   constructor(
     config: PostgresConfigInput | ParsedBackendConfig<PostgresConfig> | Record<string, unknown> = {},
-    options: BackendOptions = {},
+    options: BackendOptions<R> = {},
   ) {
     super(postgresBackend, config as Record<string, unknown>, options);
   }

@@ -1,4 +1,5 @@
 import { type CoreSettings, commonConfigShape, coreSettingsFrom, StorageError } from '@recordstore/core';
+import { assertDistributionSupported } from './citus/citus-options.js';
 import { validateIndexConfig } from './indexes/index-options.js';
 import { validatePartitionConfig } from './partitions/partition-options.js';
 import { POSTGRES_TABLE_NAME, type PostgresConfig, postgresConfigSchema } from './postgres-config.js';
@@ -24,6 +25,9 @@ export function assertSupported(config: PostgresConfig): void {
       { path: 'config.table_name', backend: 'postgresql' },
     );
   }
+  // Known without a server: what a distributed store cannot offer (the driver checks again at connect).
+  // First, so partitioning_enabled on Citus is refused for what it is, not for a partition key's detail.
+  assertDistributionSupported(config);
   validateIndexConfig(config);
   validatePartitionConfig(config);
   if (config.explain_analyze_enabled && !config.metrics_enabled) {

@@ -62,13 +62,15 @@ export const postgresConfigSchema = z
   .object({
     ...commonConfigShape,
     /**
-     * A `postgres://user:password@host:port/database?sslmode=...` URL. Keys set explicitly next to it
-     * (host, port, database, username, password, ssl_*) override the URL's parts.
+     * A `postgres://user:password@host:port/database?sslmode=...` URL in any form the `pg` driver reads
+     * (unix sockets: `postgres:///db?host=/run/postgresql`), parsed by `pg-connection-string`. Keys set
+     * explicitly next to it (host, port, database, username, password, ssl_*, application_name) override
+     * the URL's parts; `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` fill what neither says.
      */
     url: configString()
       .pipe(
-        z.string().regex(/^postgres(?:ql)?:\/\//, {
-          error: 'url must start with postgres:// or postgresql://.',
+        z.string().regex(/^(?:postgres(?:ql)?:\/\/|socket:)/i, {
+          error: 'url must start with postgres://, postgresql:// or socket:.',
         }),
       )
       .optional(),
@@ -180,7 +182,11 @@ export const postgresConfigSchema = z
     /** Named prepared statements for the fixed queries; false behind PgBouncer in transaction mode. */
     prepared_statements: configBoolean().default(true),
     /** application_name reported in pg_stat_activity. */
-    application_name: configString().default('recordstore'),
+    /**
+     * application_name reported in pg_stat_activity. Unset: the url's `application_name`, then
+     * `PGAPPNAME`, then `recordstore`.
+     */
+    application_name: configString().optional(),
     // Read replicas (postgres-replicas.ts, postgres-read-router.ts).
     /**
      * Streaming replicas for reads: `host`, `host:port` or `postgres://` URLs (credentials, database and

@@ -3,8 +3,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { StorageError } from '@recordstore/core';
 import pg from 'pg';
 import type { PostgresConfig, SslMode } from './postgres-config.js';
-import { SSL_MODES } from './postgres-config.js';
 import { toPostgresStorageError } from './postgres-errors.js';
+import { environmentParts, isSocketHost, parsePostgresUrl, type UrlParts } from './postgres-url.js';
 
 /** Where and as whom to connect, after merging `url` with the explicit keys. */
 export interface ConnectionTarget {
@@ -17,9 +17,13 @@ export interface ConnectionTarget {
   sslCertFile: string | undefined;
   sslKeyFile: string | undefined;
   sslCaFile: string | undefined;
+  /** `application_name` from the config key, the URL or `PGAPPNAME` (else `recordstore`). */
+  applicationName?: string;
+  fallbackApplicationName?: string;
+  /** The URL's startup `options` (`-c name=value ...`), sent before the schema's search_path. */
+  startupOptions?: string;
+  clientEncoding?: string;
 }
-
-const URL_PARAMS = new Set(['sslmode', 'sslcert', 'sslkey', 'sslrootcert']);
 
 function configError(key: string, message: string): StorageError {
   return new StorageError('config', `postgresql: ${key}: ${message}`, {
@@ -29,45 +33,26 @@ function configError(key: string, message: string): StorageError {
 }
 
 /**
- * Merges `url` with the explicit keys (explicit keys win) and applies the defaults (localhost:5432,
- * database `storage`, user `postgres`: the design's). TLS: `ssl_enabled: false` means no TLS; an
- * `sslmode` in the url (or ssl_mode with ssl_enabled: true) says how.
+ * Merges `url` with the explicit keys (explicit keys win), then the libpq environment (`PGHOST`, `PGPORT`,
+ * `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGAPPNAME`) where neither says, then the defaults (localhost:5432,
+ * database `storage`, user `postgres`: the design's). TLS: `ssl_enabled: false` means no TLS; an `sslmode`
+ * in the url (or ssl_mode with ssl_enabled: true) says how. A unix socket folder as host
+ * (`?host=/run/postgresql`) never uses TLS, as in libpq.
+ * @param env the environment to read PG* defaults from (the process's by default)
  */
-export function resolveTarget(config: PostgresConfig): ConnectionTarget {
-  let fromUrl: Partial<ConnectionTarget> & { sslEnabled?: boolean } = {};
-  if (config.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(config.url);
-    } catch {
-      throw configError('url', 'is not a valid URL; expected postgres://user:password@host:port/database.');
-    }
-    for (const key of url.searchParams.keys()) {
-      if (!URL_PARAMS.has(key)) {
-        throw configError(
-          'url',
-          `the URL parameter ${JSON.stringify(key)} is not supported; use the config keys instead (supported in the URL: ${[...URL_PARAMS].join(', ')}).`,
+export function resolveTarget(
+  config: PostgresConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionTarget {
+  const fromUrl: UrlParts =
+    config.url === undefined
+      ? {}
+      : parsePostgresUrl(config.url, (why) =>
+          configError('url', `${why}; expected postgres://user:password@host:port/database.`),
         );
-      }
-    }
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null && !(SSL_MODES as readonly string[]).includes(sslmode)) {
-      throw configError('url', `sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}.`);
-    }
-    const dbName = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    fromUrl = {
-      ...(url.hostname ? { host: decodeURIComponent(url.hostname).replace(/^\[|\]$/g, '') } : {}),
-      ...(url.port ? { port: Number(url.port) } : {}),
-      ...(dbName ? { database: dbName } : {}),
-      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(sslmode !== null ? { sslMode: sslmode as SslMode, sslEnabled: sslmode !== 'disable' } : {}),
-      ...(url.searchParams.get('sslcert') ? { sslCertFile: url.searchParams.get('sslcert')! } : {}),
-      ...(url.searchParams.get('sslkey') ? { sslKeyFile: url.searchParams.get('sslkey')! } : {}),
-      ...(url.searchParams.get('sslrootcert') ? { sslCaFile: url.searchParams.get('sslrootcert')! } : {}),
-    };
-  }
-  const sslEnabled = config.ssl_enabled || fromUrl.sslEnabled === true;
+  const fromEnv = environmentParts(env, (why) => configError('url', `${why} (environment)`));
+  const urlSslEnabled = fromUrl.sslMode === undefined ? undefined : fromUrl.sslMode !== 'disable';
+  const sslEnabled = config.ssl_enabled || urlSslEnabled === true;
   let sslMode: SslMode = fromUrl.sslMode ?? config.ssl_mode;
   if (config.ssl_enabled && config.ssl_mode !== 'prefer') sslMode = config.ssl_mode;
   if (!sslEnabled) {
@@ -85,17 +70,26 @@ export function resolveTarget(config: PostgresConfig): ConnectionTarget {
   } else if (sslMode === 'disable') {
     throw configError('ssl_mode', 'is disable but ssl_enabled is true; choose one.');
   }
-  return {
-    host: config.host ?? fromUrl.host ?? 'localhost',
-    port: config.port ?? fromUrl.port ?? 5432,
-    database: config.database ?? fromUrl.database ?? 'storage',
-    user: config.username ?? fromUrl.user ?? 'postgres',
-    password: config.password ?? fromUrl.password,
-    sslMode,
+  const host = config.host ?? fromUrl.host ?? fromEnv.host ?? 'localhost';
+  const target: ConnectionTarget = {
+    host,
+    port: config.port ?? fromUrl.port ?? fromEnv.port ?? 5432,
+    database: config.database ?? fromUrl.database ?? fromEnv.database ?? 'storage',
+    user: config.username ?? fromUrl.user ?? fromEnv.user ?? 'postgres',
+    password: config.password ?? fromUrl.password ?? fromEnv.password,
+    // libpq never negotiates TLS over a unix socket: the kernel already keeps the bytes local.
+    sslMode: isSocketHost(host) ? 'disable' : sslMode,
     sslCertFile: config.ssl_cert_file ?? fromUrl.sslCertFile,
     sslKeyFile: config.ssl_key_file ?? fromUrl.sslKeyFile,
     sslCaFile: config.ssl_ca_file ?? fromUrl.sslCaFile,
   };
+  const applicationName = config.application_name ?? fromUrl.applicationName ?? fromEnv.applicationName;
+  if (applicationName !== undefined) target.applicationName = applicationName;
+  if (fromUrl.fallbackApplicationName !== undefined)
+    target.fallbackApplicationName = fromUrl.fallbackApplicationName;
+  if (fromUrl.options !== undefined) target.startupOptions = fromUrl.options;
+  if (fromUrl.clientEncoding !== undefined) target.clientEncoding = fromUrl.clientEncoding;
+  return target;
 }
 
 /** `host:port/database` for messages (never the password). */
@@ -119,7 +113,9 @@ export function hostPort(target: Pick<ConnectionTarget, 'host' | 'port'>): strin
 export function postgresIdentity(config: PostgresConfig): string {
   const target = resolveTarget(config);
   const database = encodeURIComponent(target.database);
-  return `postgresql://${hostPort({ host: target.host.toLowerCase(), port: target.port })}/${database}?schema=${config.schema_name}`;
+  // A socket folder is a path: encoded (libpq's own URL form), and case-sensitive unlike a host name.
+  const host = isSocketHost(target.host) ? encodeURIComponent(target.host) : target.host.toLowerCase();
+  return `postgresql://${hostPort({ host, port: target.port })}/${database}?schema=${config.schema_name}`;
 }
 
 async function readKeyFile(key: string, path: string | undefined): Promise<Buffer | undefined> {
@@ -176,7 +172,7 @@ function baseClientConfig(config: PostgresConfig, target: ConnectionTarget): pg.
     port: target.port,
     database: target.database,
     user: target.user,
-    application_name: config.application_name,
+    application_name: target.applicationName ?? 'recordstore',
     connectionTimeoutMillis: Math.round(config.connect_timeout * 1000),
     keepAlive: true,
   };
@@ -184,7 +180,13 @@ function baseClientConfig(config: PostgresConfig, target: ConnectionTarget): pg.
   if (config.statement_timeout > 0) client.statement_timeout = config.statement_timeout;
   if (config.command_timeout > 0) client.query_timeout = Math.round(config.command_timeout * 1000);
   // A startup parameter costs no round trip; schema_name is a validated identifier (no quoting needed).
-  if (config.schema_name !== 'public') client.options = `-c search_path=${config.schema_name}`;
+  const options = [target.startupOptions];
+  if (config.schema_name !== 'public') options.push(`-c search_path=${config.schema_name}`);
+  const joined = options.filter((o) => o !== undefined).join(' ');
+  if (joined !== '') client.options = joined;
+  if (target.fallbackApplicationName !== undefined)
+    client.fallback_application_name = target.fallbackApplicationName;
+  if (target.clientEncoding !== undefined) client.client_encoding = target.clientEncoding;
   return client;
 }
 

@@ -11,7 +11,6 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import {
   assertDistributionSupported,
-  citusHealth,
   citusRowStore,
   citusStats,
   setBasedUpsertWorks,
@@ -196,7 +195,7 @@ export class PostgresDriver implements StorageDriver {
   }
 
   async health(): Promise<Record<string, unknown>> {
-    const details = await healthDetails({
+    return healthDetails({
       config: this.#config,
       session: this.#requireSession(),
       pool: this.#requirePool(),
@@ -204,8 +203,6 @@ export class PostgresDriver implements StorageDriver {
       router: this.#router,
       recordServerFigures: (figures) => this.#metrics?.recordServerFigures(figures),
     });
-    if (this.#config.distributed === undefined) return details;
-    return { ...details, citus: await citusHealth(this.#requirePool()) };
   }
 
   async stats(): Promise<DriverStats> {
@@ -282,6 +279,16 @@ export class PostgresDriver implements StorageDriver {
   /** Runs `fn` with every read it makes sent to the primary (without replicas it just runs `fn`). */
   primaryReads<T>(fn: () => Promise<T>): Promise<T> {
     return this.#router === null ? fn() : this.#router.primaryReads(fn);
+  }
+
+  /**
+   * What coalesced calls must share: the audit actor and the primary-reads scope (the tenant is the
+   * store's own). A batch runs in the async context of its first call, so it carries both.
+   */
+  coalesceScope(): string {
+    const actor = this.#actors.current;
+    const primary = this.#router?.inPrimaryReads === true;
+    return actor === undefined ? (primary ? 'primary' : '') : `${primary ? 'primary' : ''}:${actor}`;
   }
 
   /** Runs `fn` with `actor` recorded as the actor of every write it makes (audit log). */

@@ -168,7 +168,13 @@ export function toPostgresStorageError(error: unknown, context: ErrorContext = {
       true,
     );
   }
-  if ((code !== undefined && SOCKET_CODES.has(code)) || /Connection terminated|ECONNREFUSED/i.test(raw)) {
+  // ENOENT on `<dir>/.s.PGSQL.<port>`: a unix socket folder without the server's socket (not running there).
+  const noSocket = code === 'ENOENT' && /\.s\.PGSQL\.\d+/.test(raw);
+  if (
+    (code !== undefined && SOCKET_CODES.has(code)) ||
+    noSocket ||
+    /Connection terminated|ECONNREFUSED/i.test(raw)
+  ) {
     return make(
       'connection',
       `cannot reach the server${where}: ${raw}. Check host and port; is it running?`,

@@ -1,5 +1,6 @@
 import type { DriverStats } from '@recordstore/core';
 import type pg from 'pg';
+import { citusHealth } from './citus/index.js';
 import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import type { ServerFigures } from './postgres-metrics.js';
@@ -25,8 +26,9 @@ function poolCounts(pool: pg.Pool): { total: number; idle: number; waiting: numb
 }
 
 /**
- * Health details: server, database and table figures, the pool, and with replicas their state and lag
- * (probing also ends a replica's back-off early). Never a password.
+ * Health details: server, database and table figures, the pool, with replicas their state and lag
+ * (probing also ends a replica's back-off early), and on a distributed store every node of the cluster.
+ * A replica or a Citus node down is named in `degraded`. Never a password.
  */
 export async function healthDetails(sources: HealthSources): Promise<Record<string, unknown>> {
   const { config, session, pool, resolved } = sources;
@@ -37,11 +39,18 @@ export async function healthDetails(sources: HealthSources): Promise<Record<stri
     tableSizeBytes: table?.size_bytes ?? 0,
     ...(database ? { databaseSizeBytes: database.size_bytes, connections: database.connections } : {}),
   });
-  const replication = await replicationHealth(sources);
-  // The store still works on the primary, but a configured replica down is worth an operator's look.
-  const degraded = (replication?.replicas ?? [])
-    .filter((r) => r.status === 'down')
-    .map((r) => `replica ${r.replica} is down: ${r.error ?? 'unreachable'}`);
+  const [replication, citus] = await Promise.all([
+    replicationHealth(sources),
+    config.distributed === undefined ? null : citusHealth(pool),
+  ]);
+  // The store still works on the primary, but a configured replica down is worth an operator's look; on a
+  // cluster, calls on a down node's shards fail while the others keep working.
+  const degraded = [
+    ...(replication?.replicas ?? [])
+      .filter((r) => r.status === 'down')
+      .map((r) => `replica ${r.replica} is down: ${r.error ?? 'unreachable'}`),
+    ...(citus?.degraded ?? []),
+  ];
   return {
     version: database?.version,
     serverVersionNum: database?.server_version_num,
@@ -65,6 +74,7 @@ export async function healthDetails(sources: HealthSources): Promise<Record<stri
     pool: { ...poolCounts(pool), max: poolMax(config) },
     preparedStatements: config.prepared_statements,
     ...(replication ? { replication } : {}),
+    ...(citus ? { citus: citus.details } : {}),
     ...(degraded.length > 0 ? { degraded } : {}),
   };
 }

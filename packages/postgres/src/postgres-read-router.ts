@@ -95,6 +95,11 @@ export class ReadRouter {
     return this.#scope.run(true, fn);
   }
 
+  /** True inside {@link primaryReads}: coalesced reads are batched only with reads of the same scope. */
+  get inPrimaryReads(): boolean {
+    return this.#scope.getStore() === true;
+  }
+
   /** Wraps a transaction's row store so that its writes mark their scope too (reads stay on it). */
   trackWrites(rows: PostgresRowStore): PostgresRowStore {
     if (!this.#recent.enabled) return rows;
@@ -103,7 +108,7 @@ export class ReadRouter {
 
   #trackedWrites(
     rows: PostgresRowStore,
-  ): Pick<PostgresRowStore, 'upsertRows' | 'deleteRows' | 'deleteRowsWhere'> {
+  ): Pick<PostgresRowStore, 'upsertRows' | 'deleteRows' | 'deleteRowsWhere' | 'deleteRowsReturning'> {
     const recent = this.#recent;
     return {
       upsertRows: (written, options) => {
@@ -113,6 +118,10 @@ export class ReadRouter {
       deleteRows: (ids) => {
         recent.markIds(ids);
         return rows.deleteRows(ids);
+      },
+      deleteRowsReturning: (ids) => {
+        recent.markIds(ids);
+        return rows.deleteRowsReturning(ids);
       },
       // Lazy expiry deletes by filter too: a replica may still show a row that expired, deleting it is a write.
       deleteRowsWhere: (filter) => {
@@ -132,10 +141,30 @@ export class ReadRouter {
           ? primary.loadRow(id, options)
           : this.#read(recent.idIsRecent(id), (rows) => rows.loadRow(id, options)),
       existsRow: (id, now) => this.#read(recent.idIsRecent(id), (rows) => rows.existsRow(id, now)),
+      // A batch routes each id as its own call would: recently written ids to the primary, the rest as usual.
+      loadRows: (ids) => this.#readIds(ids, (rows, some) => rows.loadRows(some)),
+      existsRows: (ids, now) => this.#readIds(ids, (rows, some) => rows.existsRows(some, now)),
       countRows: (filter) => this.#read(recent.filterIsRecent(filter), (rows) => rows.countRows(filter)),
       listRows: (filter, query) =>
         this.#read(recent.filterIsRecent(filter), (rows) => rows.listRows(filter, query)),
     };
+  }
+
+  /** Reads `ids` split by recency: recent ids on the primary, the others wherever a read would go. */
+  async #readIds<T>(
+    ids: readonly string[],
+    fn: (rows: PostgresRowStore, ids: readonly string[]) => Promise<T[]>,
+  ): Promise<T[]> {
+    const recent: string[] = [];
+    const others: string[] = [];
+    for (const id of ids) (this.#recent.idIsRecent(id) ? recent : others).push(id);
+    if (recent.length === 0) return this.#read(false, (rows) => fn(rows, ids));
+    if (others.length === 0) return this.#read(true, (rows) => fn(rows, ids));
+    const [a, b] = await Promise.all([
+      this.#read(true, (rows) => fn(rows, recent)),
+      this.#read(false, (rows) => fn(rows, others)),
+    ]);
+    return a.concat(b);
   }
 
   async #read<T>(onPrimary: boolean, fn: (rows: PostgresRowStore) => Promise<T>): Promise<T> {

@@ -1,7 +1,6 @@
 import { StorageError } from '@recordstore/core';
 import * as replication from './generated/replication.queries.js';
-import type { PostgresConfig, SslMode } from './postgres-config.js';
-import { SSL_MODES } from './postgres-config.js';
+import type { PostgresConfig } from './postgres-config.js';
 import {
   type ConnectionTarget,
   hostPort,
@@ -9,6 +8,7 @@ import {
   resolveConnection,
 } from './postgres-connection.js';
 import type { ReplicaNode } from './postgres-read-router.js';
+import { parsePostgresUrl } from './postgres-url.js';
 import type { SqlSession } from './queries.js';
 
 /**
@@ -63,30 +63,20 @@ export function replicaTarget(entry: string, primary: ConnectionTarget, index: n
       { path: `config.replicas[${index}]`, backend: 'postgresql' },
     );
   const text = entry.trim();
-  if (/^postgres(?:ql)?:\/\//i.test(text)) {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw fail('is not a valid URL');
-    }
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null && !(SSL_MODES as readonly string[]).includes(sslmode)) {
-      throw fail(`has sslmode=${sslmode}, not one of ${SSL_MODES.join(', ')}`);
-    }
-    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (!url.hostname) throw fail('has no host');
+  if (/^(?:postgres(?:ql)?:\/\/|socket:)/i.test(text)) {
+    const parts = parsePostgresUrl(text, fail);
+    if (parts.host === undefined) throw fail('has no host');
     return {
       ...primary,
-      host: decodeURIComponent(url.hostname).replace(/^\[|\]$/g, ''),
-      port: url.port ? Number(url.port) : primary.port,
-      ...(database ? { database } : {}),
-      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(sslmode !== null ? { sslMode: sslmode as SslMode } : {}),
-      ...(url.searchParams.get('sslcert') ? { sslCertFile: url.searchParams.get('sslcert')! } : {}),
-      ...(url.searchParams.get('sslkey') ? { sslKeyFile: url.searchParams.get('sslkey')! } : {}),
-      ...(url.searchParams.get('sslrootcert') ? { sslCaFile: url.searchParams.get('sslrootcert')! } : {}),
+      host: parts.host,
+      port: parts.port ?? primary.port,
+      ...(parts.database ? { database: parts.database } : {}),
+      ...(parts.user ? { user: parts.user } : {}),
+      ...(parts.password ? { password: parts.password } : {}),
+      ...(parts.sslMode !== undefined ? { sslMode: parts.sslMode } : {}),
+      ...(parts.sslCertFile ? { sslCertFile: parts.sslCertFile } : {}),
+      ...(parts.sslKeyFile ? { sslKeyFile: parts.sslKeyFile } : {}),
+      ...(parts.sslCaFile ? { sslCaFile: parts.sslCaFile } : {}),
     };
   }
   const match = /^(?:\[([0-9a-f:.]+)\]|([^:/\s[\]]+))(?::(\d{1,5}))?$/i.exec(text);
@@ -131,10 +121,10 @@ export function replicaPasswords(entries: readonly string[]): string[] {
   const passwords: string[] = [];
   for (const entry of entries) {
     try {
-      const password = decodeURIComponent(new URL(entry.trim()).password);
+      const { password } = parsePostgresUrl(entry.trim(), (why) => new Error(why));
       if (password) passwords.push(password);
     } catch {
-      // host or host:port entries carry no password
+      // host or host:port entries carry no password (a malformed URL is refused at connect)
     }
   }
   return passwords;

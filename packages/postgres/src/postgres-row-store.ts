@@ -1,4 +1,5 @@
 import type { FilterNode, RecordRow, RowQuery, RowStore, WriteRow } from '@recordstore/core';
+import * as batches from './generated/point-batches.queries.js';
 import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './partitions/index.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { buildCountQuery, buildDeleteQuery, buildListQuery } from './postgres-filter-compiler.js';
@@ -10,6 +11,9 @@ export interface PostgresRowStore extends RowStore {
   listRows(filter: FilterNode, query: RowQuery): Promise<RecordRow[]>;
   deleteRowsWhere(filter: FilterNode): Promise<number>;
   existsRow(id: string, now: number): Promise<boolean>;
+  loadRows(ids: readonly string[]): Promise<RecordRow[]>;
+  existsRows(ids: readonly string[], now: number): Promise<string[]>;
+  deleteRowsReturning(ids: readonly string[]): Promise<string[]>;
 }
 
 /** What a row store needs besides its session. */
@@ -54,6 +58,19 @@ export function createRowStore(
     },
     existsRow: (id, now) => q.recordExists(session, id, now),
     deleteRows: (ids) => (ids.length === 0 ? Promise.resolve(0) : q.deleteRecords(session, ids)),
+    // Coalesced point operations: one `id = ANY($1)` statement for the ids of many concurrent calls.
+    loadRows: async (ids) => {
+      const rows = await batches.loadRecords.run({ ids: [...ids] }, session.connection);
+      return rows.map((row) => q.toRecordRow(row as q.RecordColumns));
+    },
+    existsRows: async (ids, now) => {
+      const rows = await batches.liveIds.run({ ids: [...ids], now: new Date(now) }, session.connection);
+      return rows.map((row) => row.id);
+    },
+    deleteRowsReturning: async (ids) => {
+      const rows = await batches.deleteRecordsReturning.run({ ids: [...ids] }, session.connection);
+      return rows.map((row) => row.id);
+    },
     countRows: async (filter) => {
       const result = await session.dynamic<{ n: number }>(buildCountQuery(filter));
       return result.rows[0]?.n ?? 0;

@@ -1,9 +1,15 @@
-import { StorageError } from '@recordstore/core';
+import { parseBackendConfig, StorageError, silentLogger, systemClock } from '@recordstore/core';
 import { provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgreSQLStorageBackend, type PostgresConfigInput } from '../src/index.js';
+import {
+  PostgreSQLStorageBackend,
+  type PostgresConfig,
+  type PostgresConfigInput,
+  postgresBackend,
+} from '../src/index.js';
 import { migratePostgres } from '../src/migrate.js';
+import { APPLY_SETTINGS_SQL } from '../src/postgres-tenancy.js';
 import { citusAvailable, TEST_SHARD_COUNT, useCitusCluster } from './citus-fixture.js';
 import { parsedConfig } from './parsed-config.js';
 
@@ -95,7 +101,10 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
     const schema = `features_${++schemas}`;
     const base = { url: cluster.url, schema_name: schema, shard_count: TEST_SHARD_COUNT };
     // Migrated as a single-node store first: the tables exist but are local.
-    await migratePostgres({ config: parsedConfig(base), direction: 'up' });
+    await migratePostgres({
+      config: parsedConfig({ url: cluster.url, schema_name: schema }),
+      direction: 'up',
+    });
     const early = new PostgreSQLStorageBackend({ ...base, distributed: 'citus', auto_migrate: false });
     const refused = await failure(early.connect());
     expect(refused).toMatchObject({ kind: 'config', path: 'config.auto_migrate' });
@@ -159,11 +168,31 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
       /replica of the coordinator holds only metadata.*Instead, remove replicas/,
     ],
   ] as const)(
-    'refuses %s at connect, saying why and what to use instead, before creating anything',
+    'refuses %s when the config is parsed and again at connect, saying why and what to use instead, creating nothing',
     async (key, config, message) => {
-      const store = storeOn(config as PostgresConfigInput);
-      const error = await failure(store.connect());
-      expect(error).toMatchObject({ kind: 'unsupported', path: `config.${key}` });
+      const expected = { kind: 'config', path: `config.${key}` };
+      // The constructor parses the config: refused there, with no server involved.
+      let parsed: unknown;
+      try {
+        storeOn(config as PostgresConfigInput);
+      } catch (error) {
+        parsed = error;
+      }
+      expect(parsed).toBeInstanceOf(StorageError);
+      expect(parsed).toMatchObject(expected);
+      expect((parsed as StorageError).message).toMatch(message);
+      // A config that reaches the driver without core's parse (its rules skipped) is refused at connect.
+      const plain = parseBackendConfig(postgresBackend, {
+        url: cluster.url,
+        schema_name: `features_${++schemas}`,
+      });
+      const driver = postgresBackend.createDriver(
+        { ...plain.config, ...(config as object), distributed: 'citus' } as PostgresConfig,
+        { settings: plain.settings, clock: systemClock, logger: silentLogger },
+      );
+      const error = await failure(driver.open());
+      await driver.close();
+      expect(error).toMatchObject(expected);
       expect(error.message).toMatch(message);
       const schema = await cluster.sql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
         `features_${schemas}`,
@@ -173,12 +202,11 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
   );
 
   it('refuses shard_count without distributed, and distributed: citus where the extension is missing', async () => {
-    const lone = new PostgreSQLStorageBackend({
-      url: cluster.url,
-      schema_name: 'features_lone',
-      shard_count: 8,
-    });
-    expect(await failure(lone.connect())).toMatchObject({ kind: 'config', path: 'config.shard_count' });
+    const lone = failure(
+      (async () =>
+        new PostgreSQLStorageBackend({ url: cluster.url, schema_name: 'features_lone', shard_count: 8 }))(),
+    );
+    expect(await lone).toMatchObject({ kind: 'config', path: 'config.shard_count' });
     const plain = await provisionPostgres(); // the run's single-node server
     try {
       const url = await plain.createDatabase();
@@ -195,25 +223,43 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
     await store.connect();
     try {
       await store.saveMany(Array.from({ length: 40 }, (_, i) => ({ id: `h${i}` })));
-      const healthy = (await store.healthCheck()).details.citus as Record<string, unknown>;
+      const before = await store.healthCheck();
+      expect(before.status).toBe('healthy');
+      expect(before.details.degraded).toBeUndefined();
+      const healthy = before.details.citus as Record<string, unknown>;
       expect(healthy).toMatchObject({ status: 'ok', workers: 2, nodesDown: 0, shards: TEST_SHARD_COUNT });
       const nodes = healthy.nodes as {
         role: string;
         reachable: boolean;
         citusVersion: string;
+        serverVersion: string;
         port: number;
       }[];
       expect(nodes.map((n) => n.role)).toEqual(['coordinator', 'worker', 'worker']);
-      expect(nodes.every((n) => n.reachable && /^13\./.test(n.citusVersion))).toBe(true);
+      expect(nodes.map((n) => n.port).slice(1)).toEqual(cluster.workerPorts);
+      for (const node of nodes) {
+        expect(node).toMatchObject({ reachable: true, citusVersion: expect.stringMatching(/^13\./) });
+        expect(node.serverVersion).toMatch(/^15\.\d+$/);
+      }
 
       const down = cluster.workerPorts[1]!;
       await cluster.server.citus!.stopWorker!(1);
       try {
         const report = await store.healthCheck();
-        expect(report.details.citus).toMatchObject({ status: 'degraded', nodesDown: 1 });
-        expect(String((report.details.citus as { degradedReason: string }).degradedReason)).toContain(
-          `:${down}`,
-        );
+        // The store works (the coordinator and the other worker answer) but is impaired: degraded, not ok.
+        expect(report.status).toBe('degraded');
+        expect(report.error).toMatch(new RegExp(`citus worker [^ ]+:${down} is not reachable \\(2 shards`));
+        expect(report.details.degraded).toHaveLength(1);
+        const cluster1 = report.details.citus as { status: string; nodesDown: number; nodes: typeof nodes };
+        expect(cluster1).toMatchObject({ status: 'degraded', nodesDown: 1 });
+        expect(cluster1.nodes.map((n) => [n.port, n.reachable])).toEqual([
+          [nodes[0]!.port, true],
+          ...cluster.workerPorts.map((port) => [port, port !== down]),
+        ]);
+        expect(cluster1.nodes.find((n) => n.port === down)).toMatchObject({
+          serverVersion: null,
+          citusVersion: null,
+        });
         const placement = await cluster.sql<{ id: string; port: number }>(
           `SELECT r.id, n.nodeport AS port FROM unnest($1::text[]) r(id)
              JOIN pg_dist_placement p ON p.shardid = get_shard_id_for_distribution_column('features_${schemas}.storage_records', r.id)
@@ -228,7 +274,9 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
       } finally {
         await cluster.server.citus!.startWorker!(1);
       }
-      expect((await store.healthCheck()).details.citus).toMatchObject({ status: 'ok', nodesDown: 0 });
+      const after = await store.healthCheck();
+      expect(after.status).toBe('healthy');
+      expect(after.details.citus).toMatchObject({ status: 'ok', nodesDown: 0 });
       expect(await store.count()).toBe(40);
     } finally {
       await store.close();
@@ -272,6 +320,72 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
       await writer.catch(() => {});
       await cluster.server.citus!.startWorker!(0);
       await store.close();
+    }
+  });
+
+  it('tenancy stays refused: the set_config the store sends never reaches the shards (only SET LOCAL with propagation would)', async () => {
+    // The measurement behind the tenant_id refusal, redone on every run, so a Citus that starts
+    // forwarding set_config shows up here. Row-level security as a tenant store would turn it on, for a
+    // DML-only role (the owner and superusers bypass it).
+    const store = storeOn({ shard_count: TEST_SHARD_COUNT });
+    await store.connect();
+    await store.close();
+    const schema = `features_${schemas}`;
+    const role = `rs_tenant_${process.pid}`;
+    await cluster.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'tenant-pw' NOSUPERUSER NOBYPASSRLS`);
+    const app = new URL(cluster.url);
+    app.username = role;
+    app.password = 'tenant-pw';
+    const client = new pg.Client({ connectionString: app.toString(), options: `-c search_path=${schema}` });
+    try {
+      await cluster.sql(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await cluster.sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.storage_records TO ${role}`);
+      await cluster.sql(`ALTER TABLE ${schema}.storage_records ENABLE ROW LEVEL SECURITY`);
+      const policies = await cluster.sql<{ result: string }>(
+        `SELECT result FROM run_command_on_shards($1, $$SELECT count(*) FROM pg_policy WHERE polrelid = '%s'::regclass$$)`,
+        [`${schema}.storage_records`],
+      );
+      expect(policies.rows.map((r) => r.result)).toEqual(Array(TEST_SHARD_COUNT).fill('1'));
+      await cluster.sql(
+        `INSERT INTO ${schema}.storage_records (id, data, created_at, updated_at, tenant_id)
+         SELECT 'row-' || i, '{}', now(), now(), CASE WHEN i % 2 = 0 THEN 't1' ELSE 't2' END FROM generate_series(1, 20) i`,
+      );
+      await client.connect();
+      const insert = (id: string) =>
+        client.query(
+          `INSERT INTO storage_records (id, data, created_at, updated_at) VALUES ($1, '{}', now(), now())`,
+          [id],
+        );
+      const visible = async () =>
+        (
+          await client.query<{ tenant: string | null; n: number }>(
+            'SELECT tenant_id AS tenant, count(*)::int AS n FROM storage_records GROUP BY 1 ORDER BY 1',
+          )
+        ).rows;
+
+      // What the store sends (set_config in the statement's transaction): the shards never see the tenant.
+      await client.query('BEGIN');
+      await client.query(APPLY_SETTINGS_SQL, ['t1', '']);
+      expect(await visible()).toEqual([]);
+      await expect(insert('new-1')).rejects.toThrow(
+        /violates row-level security policy for table "storage_records_\d+"/,
+      );
+      await client.query('ROLLBACK');
+
+      // SET LOCAL under citus.propagate_set_commands = 'local' does reach them (no bind parameters there).
+      for (const tenant of ['t1', 't2']) {
+        await client.query('BEGIN');
+        await client.query(
+          `SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL recordstore.tenant_id = '${tenant}'`,
+        );
+        await insert(`new-${tenant}`);
+        expect(await visible()).toEqual([{ tenant, n: 11 }]);
+        await client.query('COMMIT');
+      }
+    } finally {
+      await client.end().catch(() => {});
+      await cluster.sql(`DROP OWNED BY ${role}`).catch(() => {});
+      await cluster.sql(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
     }
   });
 });

@@ -53,7 +53,7 @@ const BAD_CONFIGS: [string, Record<string, unknown>, string][] = [
   ['schema_name with SQL', { schema_name: 'x; DROP TABLE storage_records' }, 'schema_name'],
   ['migration_table with a quote', { migration_table: 'a"b' }, 'migration_table'],
   ['a url of another scheme', { url: `mysql://u:${SECRET}@h/db` }, 'url'],
-  ['a url with an unknown parameter', { url: `postgres://u:${SECRET}@h/db?options=-c%20x` }, 'url'],
+  ['a url with an unknown parameter', { url: `postgres://u:${SECRET}@h/db?target_session_attrs=any` }, 'url'],
   ['a url with a bad sslmode', { url: `postgres://u:${SECRET}@h/db?sslmode=maybe` }, 'url'],
   ['an alias and its key together', { user: 'a', username: 'b' }, 'user'],
   ['table_name other than storage_records', { table_name: 'records' }, 'table_name'],

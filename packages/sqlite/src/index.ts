@@ -27,5 +27,15 @@ export {
 export { SQLiteDriver } from './sqlite-driver.js';
 export { type SQLiteErrorContext, toSQLiteStorageError } from './sqlite-errors.js';
 export { type CompiledFilter, compileFilter, compileOrderBy } from './sqlite-filter-compiler.js';
+export { registerSQLiteFunctions } from './sqlite-functions.js';
+export {
+  type DeclaredPath,
+  declaredIndexDdl,
+  declaredIndexName,
+  declaredPaths,
+  type SQLiteDeclaredIndex,
+  type SQLiteDeclaredIndexInput,
+} from './sqlite-indexes.js';
+export { SQLiteMetrics, sqliteMetricsCapability } from './sqlite-metrics.js';
 export { type SQLiteMigratorDetails, sqliteMigrationLabel, sqliteMigrator } from './sqlite-migrator.js';
 export { parseSQLiteSpec, sqliteIdentity, sqliteInlineSpec } from './sqlite-store-spec.js';

@@ -3,6 +3,7 @@ import {
   defineBackend,
   type ParsedBackendConfig,
   StorageRuntime,
+  type UntypedRecord,
 } from '@recordstore/core';
 import {
   type SQLiteConfig,
@@ -12,6 +13,7 @@ import {
   sqliteFilePath,
 } from './sqlite-config.js';
 import { SQLiteDriver } from './sqlite-driver.js';
+import { SQLiteMetrics, sqliteMetricsCapability } from './sqlite-metrics.js';
 import { sqliteMigrator } from './sqlite-migrator.js';
 import { sqliteIdentity, sqliteInlineSpec } from './sqlite-store-spec.js';
 
@@ -25,7 +27,13 @@ export const sqliteBackend = defineBackend<SQLiteConfig>({
   packageName: '@recordstore/sqlite',
   configSchema: sqliteConfigSchema,
   configKeys: sqliteConfigKeys,
-  createDriver: (config, context) => new SQLiteDriver(config, context),
+  createDriver: (config, context) => {
+    const driver = new SQLiteDriver(config, context);
+    // Metrics decorate the driver from outside: the runtime times operations through the capability's meter.
+    if (config.metrics_enabled)
+      driver.offers.metrics = sqliteMetricsCapability(new SQLiteMetrics(driver, config.table_name));
+    return driver;
+  },
   capabilities: {
     migrator: sqliteMigrator,
     identity: sqliteIdentity,
@@ -48,7 +56,7 @@ export const sqliteBackend = defineBackend<SQLiteConfig>({
  * const id = await store.save({ type: 'message', session_id: 's1', text: 'hi' });
  * await store.list({ session_id: 's1', 'metadata.source': 'web' }, { limit: 20 });
  */
-export class SQLiteStorageBackend extends StorageRuntime<SQLiteConfig> {
+export class SQLiteStorageBackend<R extends object = UntypedRecord> extends StorageRuntime<SQLiteConfig, R> {
   /** The definition the registry resolves `sqlite` to. */
   static readonly definition = sqliteBackend;
 
@@ -58,7 +66,7 @@ export class SQLiteStorageBackend extends StorageRuntime<SQLiteConfig> {
    */
   constructor(
     config: Partial<SQLiteConfigInput> | ParsedBackendConfig<SQLiteConfig> = {},
-    options: BackendOptions = {},
+    options: BackendOptions<R> = {},
   ) {
     super(sqliteBackend, config as Record<string, unknown>, options);
   }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { commonConfigShape, configCount, configString } from '@recordstore/core';
+import { commonConfigShape, configBoolean, configCount, configString } from '@recordstore/core';
 import { z } from 'zod';
+import { sqliteDeclaredIndexesSchema } from './sqlite-indexes.js';
 
 /** Where the embedded store lives when `path` is not set: relative to the process's working directory. */
 export const DEFAULT_SQLITE_PATH = './data/recordstore.db';
@@ -84,6 +85,17 @@ export const sqliteConfigSchema = z
     migrations_dir: configString()
       .optional()
       .transform((v) => (v === undefined || v.trim() === '' ? undefined : v)),
+    /**
+     * Declared path indexes, e.g. `[{ path: 'user.id', type: 'text' }, { path: 'score', type: 'numeric' }]`:
+     * expression indexes created by the migration step (on connect and `recordstore migrate up`), used by
+     * equality and range filters on those paths (see sqlite-indexes.ts).
+     */
+    indexes: sqliteDeclaredIndexesSchema.default([]),
+    /**
+     * Operation counters and latencies plus the file's sizes in Prometheus text format (the `metrics`
+     * capability; `recordstore metrics`). Off by default: timing costs two clock reads per operation.
+     */
+    metrics_enabled: configBoolean().default(false),
   })
   .strict();
 

@@ -8,10 +8,12 @@ import {
   StorageError,
 } from '@recordstore/core';
 import { migrateSQLite, sqliteMigrationStatus } from './migrations/index.js';
+import { deleteInBatches } from './sqlite-cleanup.js';
 import { isMemoryPath, type SQLiteConfig, sqliteFilePath } from './sqlite-config.js';
 import { fileFigures, openSQLiteDatabase, SQLiteConnection } from './sqlite-connection.js';
 import { toSQLiteStorageError } from './sqlite-errors.js';
 import { registerSQLiteFunctions } from './sqlite-functions.js';
+import { type DeclaredPath, declaredPaths } from './sqlite-indexes.js';
 import { sqliteLock } from './sqlite-lock.js';
 import { sqliteMeta } from './sqlite-meta.js';
 import { type RunOnConnection, sqliteRowStore } from './sqlite-row-store.js';
@@ -38,6 +40,8 @@ export class SQLiteDriver implements StorageDriver {
   readonly #config: SQLiteConfig;
   readonly #context: DriverContext;
   readonly #table: string;
+  /** Declared path indexes, which the filter compiler writes index-matching expressions for. */
+  readonly #declared: readonly DeclaredPath[];
   #connection: SQLiteConnection | null = null;
   /** Set while a transaction holds the connection; resolves when it ends. */
   #busy: Promise<void> | null = null;
@@ -46,6 +50,7 @@ export class SQLiteDriver implements StorageDriver {
     this.#config = config;
     this.#context = context;
     this.#table = `"${config.table_name}"`;
+    this.#declared = declaredPaths(config.indexes);
     const durable = !isMemoryPath(config.path);
     this.capabilities = {
       persistent: durable,
@@ -85,7 +90,11 @@ export class SQLiteDriver implements StorageDriver {
     const db = openSQLiteDatabase(this.#config);
     try {
       registerSQLiteFunctions(db);
-      migrateSQLite(db, { tableName: this.#config.table_name, now: () => this.#context.clock.now() });
+      migrateSQLite(db, {
+        tableName: this.#config.table_name,
+        now: () => this.#context.clock.now(),
+        indexes: this.#config.indexes,
+      });
       this.#connection = new SQLiteConnection(db, this.#table);
     } catch (error) {
       db.close();
@@ -181,28 +190,24 @@ export class SQLiteDriver implements StorageDriver {
         return Promise.reject(error);
       }
     };
-    return sqliteRowStore(run, { table: this.#table, compression: this.#context.settings.compression });
+    return sqliteRowStore(run, {
+      table: this.#table,
+      compression: this.#context.settings.compression,
+      declared: this.#declared,
+    });
   }
 
-  async #batches(statement: FixedStatementName, bound: number, batchSize: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const removed = await this.#whenIdle(
-        () => this.#open().statements[statement].run(bound, batchSize).changes,
-      );
-      total += removed;
-      if (removed < batchSize) return total;
-      // Let other work (and other processes' writers) in between batches.
-      await new Promise((r) => setImmediate(r));
-    }
+  /** Runs a time-boxed batched delete (see deleteInBatches) on the main connection. */
+  #batches(statement: FixedStatementName, bound: number, batchSize: number): Promise<number> {
+    return deleteInBatches((fn) => this.#whenIdle(() => fn(this.#open())), statement, bound, batchSize);
   }
 
-  /** Deletes expired rows in batches of `batchSize`, each its own short write lock. */
+  /** Deletes expired rows in time-boxed batches of at most `batchSize`, each its own short write lock. */
   deleteExpiredRows(now: number, batchSize: number): Promise<number> {
     return this.#batches('deleteExpiredBatch', now, batchSize);
   }
 
-  /** Deletes rows created before `cutoff` in batches of `batchSize`, each its own short write lock. */
+  /** Deletes rows created before `cutoff` in time-boxed batches of at most `batchSize`. */
   deleteRowsCreatedBefore(cutoff: number, batchSize: number): Promise<number> {
     return this.#batches('deleteCreatedBeforeBatch', cutoff, batchSize);
   }

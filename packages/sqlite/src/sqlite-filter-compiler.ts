@@ -1,4 +1,5 @@
 import type { FieldRef, FilterNode, OrderBy, Scalar } from '@recordstore/core';
+import { type DeclaredPath, declaredExpressions, documentExpression, pathLiteral } from './sqlite-indexes.js';
 
 /**
  * Compiles validated {@link FilterNode} trees to SQLite WHERE fragments with exactly the semantics of core's
@@ -15,13 +16,17 @@ import type { FieldRef, FilterNode, OrderBy, Scalar } from '@recordstore/core';
  *   LIKE folds case by default and handles escapes differently.
  * - Paths walk objects only: quoted labels (`$."a"."b"`) never index arrays. A key containing `"` or `\`
  *   cannot be written as a quoted label, so it is looked up by `json_each(...) WHERE key = ?` instead.
+ * - A declared path (`indexes:`, see sqlite-indexes.ts) is the one exception to "paths are parameters": it
+ *   is inlined as the literal of its index expression (it comes from the config, not from the caller), and
+ *   equality and ranges of its type compile to `type IS '<json type>' AND <indexed value> <op> ?` terms
+ *   joined by OR, the same semantics in a shape SQLite can search the index with.
  */
 
 /** The alias of the records table in every statement the compiler's fragments are used in. */
 export const ROW_ALIAS = 'r';
 /** The record data as JSON text, whether stored plain (`data`) or gzip-compressed (`data_z`). */
-export const DATA_DOC = `COALESCE(${ROW_ALIAS}.data, rs_inflate(${ROW_ALIAS}.data_z))`;
-const METADATA_DOC = `${ROW_ALIAS}.metadata`;
+export const DATA_DOC = documentExpression('data', ROW_ALIAS);
+const METADATA_DOC = documentExpression('metadata', ROW_ALIAS);
 
 /** A compiled WHERE fragment and its named parameters (`:p0`, `:p1`, ...). */
 export interface CompiledFilter {
@@ -45,6 +50,13 @@ interface Locator {
   type: string;
   value: string;
   each: string;
+  /** Set for a declared path: what it holds and its indexed value expression. */
+  indexed?: { kind: DeclaredPath['type']; value: string };
+}
+
+/** The lookup key of a JSON field: root and segments. */
+function pathKey(root: string, path: readonly string[]): string {
+  return JSON.stringify([root, ...path]);
 }
 
 /** Quoted path labels cannot contain these; such keys go through json_each lookups. */
@@ -65,9 +77,14 @@ function column(name: string): string {
 
 class Compiler {
   readonly params: Record<string, string | number | null> = {};
+  readonly #declared: ReadonlyMap<string, DeclaredPath>;
   #count = 0;
   #aliases = 0;
   #byValue = new Map<string, string>();
+
+  constructor(declared: readonly DeclaredPath[]) {
+    this.#declared = new Map(declared.map((d) => [pathKey(d.root, d.path), d]));
+  }
 
   /** A named parameter for `value`; equal strings (paths, keys) share one. */
   param(value: string | number): string {
@@ -85,6 +102,19 @@ class Compiler {
   }
 
   locate(field: Extract<FieldRef, { kind: 'json' }>): Locator {
+    const declared = this.#declared.get(pathKey(field.root, field.path));
+    if (declared !== undefined) {
+      // Inlined literally, exactly as in the index (a bound path never matches an index expression).
+      const doc = field.root === 'data' ? DATA_DOC : METADATA_DOC;
+      const literal = pathLiteral(declared.path);
+      const indexed = declaredExpressions(declared, ROW_ALIAS);
+      return {
+        type: indexed.type,
+        value: `json_extract(${doc}, ${literal})`,
+        each: `json_each(${doc}, ${literal})`,
+        indexed: { kind: declared.type, value: indexed.value },
+      };
+    }
     let doc = field.root === 'data' ? DATA_DOC : METADATA_DOC;
     let safe: string[] = [];
     const { path } = field;
@@ -138,6 +168,8 @@ class Compiler {
         if (node.field.kind !== 'json')
           return this.#guard(node.field.column, `${column(node.field.column)} ${op} ${v}`);
         const l = this.locate(node.field);
+        const searched = this.#indexedTest(l, node.value, `${op} ${v}`);
+        if (searched !== null) return searched;
         if (typeof node.value === 'number') {
           const test = `CAST(${l.value} AS REAL) ${op} ${v}`;
           return `(CASE ${l.type} WHEN 'integer' THEN ${test} WHEN 'real' THEN ${test} ELSE 0 END)`;
@@ -184,9 +216,37 @@ class Compiler {
     return parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
   }
 
+  /**
+   * `<value> <test>` on a declared path of the value's type, as index-searchable terms (each two-valued:
+   * `IS` never yields NULL, and the value is not NULL where its type matched), or null when the path is not
+   * declared for this type of value.
+   */
+  #indexedTest(l: Locator, value: Scalar, test: string): string | null {
+    if (l.indexed === undefined) return null;
+    if (l.indexed.kind === 'text' && typeof value === 'string') {
+      return `(${l.type} IS 'text' AND ${l.indexed.value} ${test})`;
+    }
+    if (l.indexed.kind === 'numeric' && typeof value === 'number') {
+      const v = l.indexed.value;
+      return `((${l.type} IS 'integer' AND ${v} ${test}) OR (${l.type} IS 'real' AND ${v} ${test}))`;
+    }
+    return null;
+  }
+
   #jsonEq(l: Locator, value: Scalar): string {
     if (value === null) return `(COALESCE(${l.type}, 'null') = 'null')`;
     const e = this.alias();
+    if (l.indexed !== undefined && typeof value !== 'boolean') {
+      const searched = this.#indexedTest(l, value, `= ${this.param(value)}`);
+      if (searched !== null) {
+        // An array matches by containment: its own index search on type 'array'.
+        const member =
+          typeof value === 'number'
+            ? `${e}.type IN ('integer', 'real') AND CAST(${e}.atom AS REAL) = ${this.param(value)}`
+            : `${e}.type = 'text' AND ${e}.atom = ${this.param(value)}`;
+        return `(${searched} OR (${l.type} IS 'array' AND EXISTS (SELECT 1 FROM ${l.each} AS ${e} WHERE ${member})))`;
+      }
+    }
     if (typeof value === 'boolean') {
       const t = `'${value}'`;
       return `(CASE ${l.type} WHEN ${t} THEN 1 WHEN 'array' THEN EXISTS (SELECT 1 FROM ${l.each} AS ${e} WHERE ${e}.type = ${t}) ELSE 0 END)`;
@@ -241,10 +301,11 @@ class Compiler {
 
 /**
  * Compiles a filter to a WHERE fragment over the records table aliased {@link ROW_ALIAS}. The statement
- * must run on a connection where `rs_inflate` and `rs_like` are registered.
+ * must run on a connection where `rs_inflate` and `rs_like` are registered. `declared`: the store's
+ * declared path indexes, whose paths compile to their index expressions.
  */
-export function compileFilter(node: FilterNode): CompiledFilter {
-  const compiler = new Compiler();
+export function compileFilter(node: FilterNode, declared: readonly DeclaredPath[] = []): CompiledFilter {
+  const compiler = new Compiler(declared);
   const sql = compiler.compile(node);
   return { sql, params: compiler.params };
 }

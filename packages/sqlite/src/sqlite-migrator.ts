@@ -20,6 +20,7 @@ import {
 import { isMemoryPath, type SQLiteConfig, sqliteFilePath } from './sqlite-config.js';
 import { openSQLiteDatabase } from './sqlite-connection.js';
 import { toSQLiteStorageError } from './sqlite-errors.js';
+import { declaredIndexDdl, missingDeclaredIndexes, type SQLiteDeclaredIndex } from './sqlite-indexes.js';
 
 /** What the SQLite migrator reports in `details`: the database file, the records table, the deployment's folder. */
 export interface SQLiteMigratorDetails extends Record<string, unknown> {
@@ -128,6 +129,17 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
     }
   };
 
+  /** Declared indexes the file lacks (all of them when there is no file yet), read-only. */
+  const missingIndexes = (): SQLiteDeclaredIndex[] => {
+    if (config.indexes.length === 0 || memory || !existsSync(file)) return [...config.indexes];
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: config.busy_timeout_ms });
+    try {
+      return missingDeclaredIndexes(db, tableName, config.indexes);
+    } finally {
+      db.close();
+    }
+  };
+
   return {
     status: () =>
       guarded('status', () => {
@@ -164,6 +176,7 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
           const sql = [
             ...pending.map((m) => `-- ${sqliteMigrationLabel(m)}\n${m.up(names)}`),
             ...deployment.map((m) => `-- ${m.name} (deployment)\n${m.up.trim()}\n`),
+            ...missingIndexes().map((d) => `-- declared index\n${declaredIndexDdl(tableName, d)};\n`),
           ];
           return {
             migrations: [...pending.map(sqliteMigrationLabel), ...deployment.map((m) => m.name)],
@@ -174,12 +187,16 @@ export function sqliteMigrator(config: SQLiteConfig): MigratorCapability {
         // Opened as the store opens it (folder created, journal mode set), under SQLite's write lock.
         const db = openSQLiteDatabase(config);
         try {
-          const result = migrateSQLite(db, { tableName, deploymentDir });
+          const result = migrateSQLite(db, { tableName, deploymentDir, indexes: config.indexes });
           const applied = SQLITE_MIGRATIONS.filter((m) => result.applied.includes(m.version));
           return {
             migrations: [...applied.map(sqliteMigrationLabel), ...result.appliedDeployment],
             dryRun: false,
-            details: { ...details, ...notes() },
+            details: {
+              ...details,
+              ...notes(),
+              ...(result.createdIndexes.length === 0 ? {} : { createdIndexes: result.createdIndexes }),
+            },
           };
         } finally {
           db.close();

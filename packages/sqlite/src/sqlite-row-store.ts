@@ -2,7 +2,6 @@ import {
   type CoreSettings,
   compressJson,
   decompressJson,
-  type FilterNode,
   type JsonObject,
   type RecordRow,
   type RowQuery,
@@ -11,7 +10,8 @@ import {
   type WriteRow,
 } from '@recordstore/core';
 import type { SQLiteConnection, Statement } from './sqlite-connection.js';
-import { compileFilter, compileOrderBy, ROW_ALIAS } from './sqlite-filter-compiler.js';
+import { type CompiledFilter, compileFilter, compileOrderBy, ROW_ALIAS } from './sqlite-filter-compiler.js';
+import type { DeclaredPath } from './sqlite-indexes.js';
 import { type RawRow, ROW_COLUMNS } from './sqlite-statements.js';
 
 type Params = Record<string, string | number | null>;
@@ -27,6 +27,8 @@ export interface SQLiteRowStoreOptions {
   /** The quoted, validated records table. */
   table: string;
   compression: CoreSettings['compression'];
+  /** Declared path indexes: filters on these paths compile to the indexed expressions. */
+  declared?: readonly DeclaredPath[];
 }
 
 /**
@@ -51,19 +53,43 @@ export function sqliteRowStore(run: RunOnConnection, options: SQLiteRowStoreOpti
         const s = c.statements;
         return (ids.length === 1 ? s.deleteOne.run(ids[0]) : s.deleteMany.run(JSON.stringify(ids))).changes;
       }),
+    // Coalesced point operations: one statement for many ids (the ids go in as one JSON array).
+    loadRows: (ids) =>
+      run((c) => {
+        const statement = c.filterStatement(
+          `SELECT ${ROW_COLUMNS} FROM ${table} AS ${ROW_ALIAS} WHERE ${ROW_ALIAS}.id IN (SELECT value FROM json_each(?))`,
+        );
+        return (statement.all(JSON.stringify(ids)) as RawRow[]).map(toRecordRow);
+      }),
+    existsRows: (ids, now) =>
+      run((c) => {
+        const statement = c.filterStatement(
+          `SELECT id FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) AND (expires_at IS NULL OR expires_at > ?)`,
+          true,
+        );
+        return statement.all(JSON.stringify(ids), now) as string[];
+      }),
+    deleteRowsReturning: (ids) =>
+      run((c) => {
+        const statement = c.filterStatement(
+          `DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?)) RETURNING id`,
+          true,
+        );
+        return statement.all(JSON.stringify(ids)) as string[];
+      }),
     countRows: (filter) =>
       run((c) => {
-        const { sql, params } = compileFilter(filter);
+        const { sql, params } = compileFilter(filter, options.declared);
         const statement = c.filterStatement(
           `SELECT count(*) FROM ${table} AS ${ROW_ALIAS} WHERE ${sql}`,
           true,
         );
         return bind(statement, params, (st, p) => st.get(...p)) as number;
       }),
-    listRows: (filter, query) => run((c) => list(c, table, filter, query)),
+    listRows: (filter, query) => run((c) => list(c, table, compileFilter(filter, options.declared), query)),
     deleteRowsWhere: (filter) =>
       run((c) => {
-        const { sql, params } = compileFilter(filter);
+        const { sql, params } = compileFilter(filter, options.declared);
         const statement = c.filterStatement(`DELETE FROM ${table} AS ${ROW_ALIAS} WHERE ${sql}`);
         return bind(statement, params, (st, p) => st.run(...p)).changes;
       }),
@@ -113,8 +139,12 @@ function upsert(
   }
 }
 
-function list(connection: SQLiteConnection, table: string, filter: FilterNode, query: RowQuery): RecordRow[] {
-  const { sql, params } = compileFilter(filter);
+function list(
+  connection: SQLiteConnection,
+  table: string,
+  { sql, params }: CompiledFilter,
+  query: RowQuery,
+): RecordRow[] {
   const statement = connection.filterStatement(
     `SELECT ${ROW_COLUMNS} FROM ${table} AS ${ROW_ALIAS} WHERE ${sql} ` +
       `ORDER BY ${compileOrderBy(query.orderBy)} LIMIT :rs_limit OFFSET :rs_offset`,

@@ -9,7 +9,7 @@ import { redact } from '../cli-error.js';
 import { type CommandContext, makeAction, type RunState } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import type { Output } from '../output.js';
+import { type Output, toJsonText } from '../output.js';
 import { openStore } from '../target.js';
 
 /** Registers `health`. */
@@ -59,12 +59,28 @@ export function printHealth(out: Output, report: HealthReport, indent = 0): void
   printDetails(out, report.details, indent + 2);
 }
 
-/** Prints a details object as `key: value` lines, nested objects indented. */
+/** A plain object (not an array, a date or null). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * Prints a details object as `key: value` lines, nested objects indented, and a list of objects (the
+ * nodes of a cluster, the replicas) one `- key: value, ...` line per item.
+ */
 export function printDetails(out: Output, details: Record<string, unknown>, indent: number): void {
   for (const [key, value] of Object.entries(details)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+    if (isRecord(value)) {
       out.line(`${' '.repeat(indent)}${out.c.dim(`${key}:`)}`);
-      printDetails(out, value as Record<string, unknown>, indent + 2);
+      printDetails(out, value, indent + 2);
+    } else if (Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+      out.line(`${' '.repeat(indent)}${out.c.dim(`${key}:`)}`);
+      for (const item of value) {
+        const fields = Object.entries(item).map(
+          ([name, v]) => `${name}: ${typeof v === 'string' ? v : toJsonText(v, 0)}`,
+        );
+        out.line(`${' '.repeat(indent + 2)}- ${fields.join(', ')}`);
+      }
     } else {
       out.field(key, value instanceof Date ? value.toISOString() : value, indent);
     }

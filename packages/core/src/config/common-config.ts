@@ -41,7 +41,22 @@ export const commonConfigShape = {
   backup_retention_days: configNumber().default(30),
   backup_path: configString().optional(),
   max_backup_files: configPositiveInt().default(7),
+  /**
+   * Coalesce concurrent point operations (`load`, `exists`, `delete` outside transactions) issued in the
+   * same event-loop turn into one statement per kind (`id = ANY($1)`). Each caller still gets its own
+   * result or error; `false` restores one statement per call.
+   */
+  coalesce: configBoolean().default(true),
+  /**
+   * How long, in microseconds, a coalesced batch waits for more calls after its first one (0: only the
+   * calls of the same event-loop turn). At most {@link MAX_COALESCE_WINDOW_US}: a longer wait would cost
+   * every lone caller more latency than a batch saves.
+   */
+  coalesce_window_us: configCount().default(0),
 } as const;
+
+/** The longest `coalesce_window_us` accepted. */
+export const MAX_COALESCE_WINDOW_US = 500;
 
 /** Keys of the existing Python layer accepted as aliases of the design's names. */
 export const COMMON_KEY_ALIASES: Readonly<Record<string, string>> = {
@@ -65,6 +80,19 @@ export interface CoreSettings {
   maxRecordBytes: number;
   /** Scheduled backups while the store is open (see BackupScheduler). */
   backup: BackupSettings;
+  /**
+   * Coalescing of concurrent point operations (coalesce, coalesce_window_us). Absent (a definition's own
+   * `settings()` that predates it): on, window 0, as the defaults of the keys.
+   */
+  coalesce?: CoalesceSettings;
+}
+
+/** How concurrent point operations are coalesced. */
+export interface CoalesceSettings {
+  /** False: every call runs its own statement, exactly as without coalescing. */
+  enabled: boolean;
+  /** Microseconds a batch stays open after its first call (0: until the end of the event-loop turn). */
+  windowUs: number;
 }
 
 /** Scheduled-backup settings derived from backup_enabled, backup_interval_hours, backup_retention_days, max_backup_files, backup_path. */
@@ -112,7 +140,26 @@ export function coreSettingsFrom(config: CommonConfig): CoreSettings {
     batchSize: config.batch_size,
     maxRecordBytes: config.max_record_bytes,
     backup: backupSettingsFrom(config),
+    coalesce: coalesceSettingsFrom(config),
   };
+}
+
+function coalesceSettingsFrom(config: CommonConfig): CoalesceSettings {
+  if (config.coalesce_window_us > MAX_COALESCE_WINDOW_US) {
+    throw new StorageError(
+      'config',
+      `config: coalesce_window_us is ${config.coalesce_window_us}; use at most ${MAX_COALESCE_WINDOW_US} (microseconds), or 0 to coalesce only the calls of one event-loop turn.`,
+      { path: 'config.coalesce_window_us' },
+    );
+  }
+  if (!config.coalesce && config.coalesce_window_us > 0) {
+    throw new StorageError(
+      'config',
+      `config: coalesce_window_us (${config.coalesce_window_us}) has no effect with coalesce: false; remove it or turn coalescing on.`,
+      { path: 'config.coalesce_window_us' },
+    );
+  }
+  return { enabled: config.coalesce, windowUs: config.coalesce_window_us };
 }
 
 function backupSettingsFrom(config: CommonConfig): BackupSettings {

@@ -9,6 +9,7 @@ import {
   resolveBackend,
 } from '../registry/index.js';
 import type { BackendOptions } from '../runtime/storage-runtime.js';
+import type { UntypedRecord } from '../typing/record-types.js';
 import type { LocateKey } from './backend-config.js';
 import { didYouMean } from './config-issues.js';
 import { joinPath } from './interpolate.js';
@@ -143,12 +144,13 @@ export async function validateLoadedConfig(
  *
  * @example
  * const store = await createStorageFromConfig(await loadConfig('recordstore.yaml'));
+ * const typed = await createStorageFromConfig<AgentRecord>(config, 'main', { schemas: { message: MessageSchema } });
  */
-export async function createStorageFromConfig(
+export async function createStorageFromConfig<R extends object = UntypedRecord>(
   config: LoadedConfig,
   name?: string,
-  options: BackendOptions & { baseDir?: string } = {},
-): Promise<StorageBackend> {
+  options: BackendOptions<R> & { baseDir?: string } = {},
+): Promise<StorageBackend<R>> {
   const chosen = name ?? config.defaultStorage;
   const type = Object.hasOwn(config.storageTypes, chosen) ? config.storageTypes[chosen] : undefined;
   if (!type) {
@@ -166,10 +168,10 @@ export async function createStorageFromConfig(
   const { info, locateKey } = locatorFor(type);
   await resolveType(type, info, baseDir);
   try {
-    return await createPreparedStorage(
+    return (await createPreparedStorage(
       { class: type.class, config: type.config },
-      { ...backendOptions, ...(baseDir === undefined ? {} : { baseDir }), locateKey },
-    );
+      { ...(backendOptions as BackendOptions), ...(baseDir === undefined ? {} : { baseDir }), locateKey },
+    )) as StorageBackend<R>;
   } catch (error) {
     if (isStorageError(error, 'config') && config.file) {
       throw new StorageError('config', `${config.file}: ${error.message}`, {

@@ -73,6 +73,15 @@ export interface LockCapability {
   tryAcquire(name: string): Promise<LockLease | null>;
 }
 
+/**
+ * Spans of a store that was given a tracer (`createStorage(config, { tracer })`): the transfer engines run
+ * backups, restores and copies in one, so they appear next to the store's operation spans.
+ */
+export interface TracingCapability {
+  /** Runs `fn` in a span named after `operation`, with the store's database attributes. */
+  trace<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+}
+
 /** The version of the schema a store runs on, recorded in backup headers. */
 export interface SchemaVersionCapability {
   current(): Promise<string | number | null>;
@@ -164,7 +173,11 @@ export interface DefinitionCapabilities<Config> {
 }
 
 /** The names of every capability, for messages. */
-export type CapabilityName = keyof DriverCapabilityObjects | keyof DefinitionCapabilities<unknown>;
+export type CapabilityName =
+  | keyof DriverCapabilityObjects
+  | keyof DefinitionCapabilities<unknown>
+  // Offered by the runtime itself (a store given a tracer), not by a driver.
+  | 'tracing';
 
 /**
  * Returns a capability or throws an `unsupported` StorageError naming the backend, the capability and what

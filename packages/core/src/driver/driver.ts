@@ -40,6 +40,19 @@ export interface RowStore {
   deleteRowsWhere?(filter: FilterNode): Promise<number>;
   /** Optional fast path: true when a row with this id exists and has not expired at `now`. */
   existsRow?(id: string, now: number): Promise<boolean>;
+
+  /*
+   * Batched point operations: the runtime coalesces concurrent `load`, `exists` and `delete` calls into
+   * one call of these (one statement, `id = ANY($1)`), so each should be a single statement or lookup.
+   * `ids` are distinct and validated. A kind whose member is missing is not coalesced: its calls run one
+   * by one as without coalescing.
+   */
+  /** The rows among `ids` that exist, expired or not, in any order (coalesced `load`). */
+  loadRows?(ids: readonly string[]): Promise<RecordRow[]>;
+  /** The ids among `ids` whose row exists and has not expired at `now`, in any order (coalesced `exists`). */
+  existsRows?(ids: readonly string[], now: number): Promise<string[]>;
+  /** Deletes the rows among `ids`; returns the ids of the rows it deleted, in any order (coalesced `delete`). */
+  deleteRowsReturning?(ids: readonly string[]): Promise<string[]>;
 }
 
 /** What a driver declares about itself: data the runtime, the conformance suite and the CLI read. */
@@ -100,4 +113,10 @@ export interface StorageDriver {
   deleteRowsCreatedBefore?(cutoff: number, batchSize: number): Promise<number>;
   /** Optional abilities of a connected store (bulk import, metrics, audit, meta storage, schema version). */
   readonly offers?: DriverCapabilityObjects;
+  /**
+   * The async-context scope of the current call that changes how a statement runs (the audit actor, a
+   * primary-reads scope): coalesced calls are batched only with calls of the same scope (`Object.is`),
+   * and a batch runs in the async context of its first call. Without it every call shares one scope and batches capture no async context.
+   */
+  coalesceScope?(): unknown;
 }

@@ -1,12 +1,17 @@
 import type { StringColumn, TimeColumn } from '../record.js';
+import type { IsUntypedRecord, UntypedRecord } from '../typing/record-types.js';
+import type { TypedFilter } from '../typing/typed-filter.js';
 
 /**
- * The filter language as callers write it: a JSON object.
+ * The filter language as callers write it: a JSON object. Given a record type `R` (a store created with
+ * `createStorage<R>`), its keys and operands are checked against `R` at compile time (see
+ * {@link TypedFilter}); untyped, it is any JSON object and the runtime parser alone judges it.
  *
  * @example
  * { type: 'message', 'metadata.source': 'web', score: { $gte: 3, $lt: 10 }, $or: [{ a: 1 }, { b: { $exists: false } }] }
  */
-export type Filter = { [key: string]: unknown };
+export type Filter<R extends object = UntypedRecord> =
+  IsUntypedRecord<R> extends true ? { [key: string]: unknown } : TypedFilter<R>;
 
 /** A field a condition reads: a reserved string column, a reserved timestamp column, or a JSON path. */
 export type FieldRef =

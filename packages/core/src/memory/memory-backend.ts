@@ -5,6 +5,7 @@ import { maskSecretsInString } from '../config/secrets.js';
 import { defineBackend } from '../driver/definition.js';
 import { StorageError } from '../errors.js';
 import { type BackendOptions, StorageRuntime } from '../runtime/storage-runtime.js';
+import type { UntypedRecord } from '../typing/record-types.js';
 import { MemoryDriver } from './memory-driver.js';
 
 /** Config of the memory backend: only the common keys. */
@@ -37,19 +38,20 @@ export const memoryBackend = defineBackend<MemoryConfig>({
 
 /**
  * The in-memory reference backend: the definition of the filter language and of every operation's
- * semantics. Other backends are tested against it. Nothing persists beyond the object.
+ * semantics. Other backends are tested against it. Nothing persists beyond the object. `R` is the record
+ * type (see `createStorage<R>`).
  *
  * @example
- * const store = new MemoryStorageBackend({ ttl_enabled: true });
+ * const store = new MemoryStorageBackend<AgentRecord>({ ttl_enabled: true }, { schemas: { message: MessageSchema } });
  * await store.connect();
  */
-export class MemoryStorageBackend extends StorageRuntime<MemoryConfig> {
+export class MemoryStorageBackend<R extends object = UntypedRecord> extends StorageRuntime<MemoryConfig, R> {
   /** The definition the registry resolves `memory` to. */
   static readonly definition = memoryBackend;
 
   constructor(
     config: Partial<z.input<typeof memoryConfigSchema>> | ParsedBackendConfig<MemoryConfig> = {},
-    options: BackendOptions = {},
+    options: BackendOptions<R> = {},
   ) {
     super(memoryBackend, config as Record<string, unknown>, options);
   }

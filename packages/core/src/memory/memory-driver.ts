@@ -122,6 +122,23 @@ export class MemoryDriver implements StorageDriver {
         for (const id of ids) if (entries().delete(id)) deleted++;
         return deleted;
       },
+      loadRows: async (ids) => {
+        const map = entries();
+        const rows: RecordRow[] = [];
+        for (const id of ids) {
+          const entry = map.get(id);
+          if (entry) rows.push(this.#toRow(entry));
+        }
+        return rows;
+      },
+      existsRows: async (ids, now) => {
+        const map = entries();
+        return ids.filter((id) => {
+          const entry = map.get(id);
+          return entry !== undefined && !isExpired(entry.row, now);
+        });
+      },
+      deleteRowsReturning: async (ids) => ids.filter((id) => entries().delete(id)),
       countRows: async (filter) => this.#matching(entries(), filter).length,
       listRows: async (filter, query: RowQuery) => {
         const rows = this.#matching(entries(), filter).sort((a, b) => compareRows(a, b, query.orderBy));

@@ -9,6 +9,7 @@ import { maskSecretsInString } from '../config/secrets.js';
 import type { AnyBackendDefinition, BackendDefinition } from '../driver/definition.js';
 import { isStorageError, StorageError } from '../errors.js';
 import { type BackendOptions, StorageRuntime } from '../runtime/storage-runtime.js';
+import type { UntypedRecord } from '../typing/record-types.js';
 import { type BackendClass, type ResolvedBackend, resolveBackend } from './backend-registry.js';
 
 /** What {@link validateBackendConfig} returns. */
@@ -132,14 +133,22 @@ export async function createPreparedStorage(
  * Creates AND connects a store: resolves `spec.class` (a registered name, `"pkg#Export"`, or a definition
  * given directly), parses `spec.config` once (see {@link validateBackendConfig}) and connects.
  *
+ * `R` types the records (`save`, `load`, `list`, filters, transactions); `options.schemas` checks them at
+ * run time by `type` with any Standard Schema library.
+ *
  * @example
  * const store = await createStorage({ class: 'sqlite', config: { path: './data/app.db' } });
- * @throws StorageError(config) for a bad class or config; the backend's connection errors as they are.
+ * const typed = await createStorage<AgentRecord>({ class: 'memory' }, { schemas: { message: MessageSchema } });
+ * @throws StorageError(config) for a bad class, config or schema; the backend's connection errors as they are.
  */
-export async function createStorage(
+export async function createStorage<R extends object = UntypedRecord>(
   spec: { class: BackendRef; config?: Record<string, unknown> },
-  options: BackendOptions & { baseDir?: string; path?: string } = {},
-): Promise<StorageBackend> {
+  options: BackendOptions<R> & { baseDir?: string; path?: string } = {},
+): Promise<StorageBackend<R>> {
   const { path, ...rest } = options;
-  return createPreparedStorage(spec, { ...rest, locateKey: locateUnder(path ?? 'config') });
+  const store = await createPreparedStorage(spec, {
+    ...(rest as BackendOptions & { baseDir?: string }),
+    locateKey: locateUnder(path ?? 'config'),
+  });
+  return store as StorageBackend<R>;
 }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { moduleResolve } from 'import-meta-resolve';
 import { maskSecretsInString } from '../config/secrets.js';
@@ -27,9 +27,107 @@ function isPackageNotFound(error: unknown, spec: string): boolean {
   return message.includes(`Failed to load url ${spec}`) || message.includes(`Cannot find package '${pkg}'`);
 }
 
-/** "looked from <dir> and <cwd>" for messages, each folder once. */
+/** "looked from <dir>, <dir> and <dir>" for messages: every folder a package is resolved from, each once. */
 export function lookedFrom(baseDir: string | undefined): string {
-  return `looked from ${[...new Set([baseDir ?? process.cwd(), process.cwd()])].join(' and ')}`;
+  // The folder the reader thinks of first (the config file's, else the working directory) leads.
+  const folders = [baseDir ?? process.cwd(), ...searchFolders(baseDir), CORE_DIR];
+  const list = folders.filter(unique);
+  const last = list.pop();
+  return `looked from ${list.length === 0 ? last : `${list.join(', ')} and ${last}`}`;
+}
+
+function unique<T>(value: T, index: number, all: readonly T[]): boolean {
+  return all.indexOf(value) === index;
+}
+
+/** This module's file, and the folder of the copy of core it belongs to (its package root). */
+const HERE = safeFileOf(import.meta.url);
+const CORE_DIR = packageRootOf(HERE ?? process.cwd());
+
+function safeFileOf(url: string): string | undefined {
+  try {
+    return url.startsWith('file:') ? fileURLToPath(url) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The nearest folder at or above `file` holding a package.json (a package's root), else the file's folder. */
+function packageRootOf(file: string): string {
+  let dir = dirname(file);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return dirname(file);
+    dir = parent;
+  }
+}
+
+function realFolder(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/**
+ * The folders of the application's entry script (`process.argv[1]`): as started (a bin shim in
+ * `node_modules/.bin` sees the whole installation) and with symlinks resolved (the real file, which is where
+ * Node itself resolves the entry's own imports from: `npx recordstore` runs the CLI's `dist/bin.js`).
+ */
+function entryFolders(): string[] {
+  const entry = process.argv[1];
+  if (entry === undefined || entry === '') return [];
+  const file = resolve(entry);
+  const folders = [dirname(file)];
+  try {
+    folders.push(dirname(realpathSync(file)));
+  } catch {
+    // The entry is not a file (node -e, a REPL): its folder is all there is.
+  }
+  return folders;
+}
+
+/**
+ * The folder of the module that called into core, read from the stack: the first file outside this copy of
+ * core (the application module or library that called `createStorage`) is where an `import` written in that
+ * module would resolve from. Async frames count: `await createStorage(...)` leaves `at async main`.
+ */
+function callerFolders(): string[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const coreRoot = realFolder(CORE_DIR) + sep;
+  // "    at main (file:///srv/app/server.mjs:3:15)", "    at async file:///srv/app/server.mjs:3:1",
+  // "    at Object.<anonymous> (/srv/app/server.cjs:3:15)"; node:internal frames do not match.
+  for (const match of stack.matchAll(/(?:\(|at )((?:file:\/\/)?\/[^()]+?):\d+:\d+\)?$/gm)) {
+    const location = match[1]!;
+    const file = location.startsWith('file:') ? safeFileOf(location) : location;
+    if (file === undefined) continue;
+    const real = realFolder(dirname(file));
+    if ((real + sep).startsWith(coreRoot) || (dirname(file) + sep).startsWith(CORE_DIR + sep)) continue;
+    // The immediate caller only: a library installed in the application's node_modules resolves upwards
+    // through the application's folders anyway.
+    return [dirname(file)];
+  }
+  return [];
+}
+
+/**
+ * Where a bare specifier is looked for, in order: `baseDir` (the config file's folder), the calling
+ * module's folder, the entry script's folders, the working directory. Core's own location comes last (see
+ * {@link importModule}). Resolving from the application's installation rather than only the working
+ * directory is what lets `node /srv/app/server.js`, started from `/`, find `@recordstore/sqlite`.
+ */
+export function searchFolders(baseDir: string | undefined): string[] {
+  return [
+    ...(baseDir === undefined ? [] : [baseDir]),
+    ...callerFolders(),
+    ...entryFolders(),
+    process.cwd(),
+  ].filter(unique);
 }
 
 export function packageOf(spec: string): string {
@@ -72,10 +170,11 @@ export function resolveFrom(spec: string, dir: string): string | null {
 
 /**
  * Imports a module by specifier the way an application would: relative paths against `baseDir` (the config
- * file's folder) or the working directory; packages as Node resolves an `import` from `baseDir`, then from
- * the working directory, then from core's own location. Core declares no dependency on any backend
- * package, so resolving from the application's folders is what finds `@recordstore/postgres` when the
- * application installed it.
+ * file's folder) or the working directory; packages as Node resolves an `import` from each of
+ * {@link searchFolders} (`baseDir`, the caller's folder, the entry script's folders, the working directory),
+ * then from core's own location. Core declares no dependency on any backend package, so resolving from the
+ * application's folders is what finds `@recordstore/postgres` when the application installed it, wherever
+ * the process was started from.
  *
  * @returns the module namespace, or null when the package is not installed / the file does not exist.
  * @throws StorageError(config) "found but cannot be loaded: <why>" when the module exists but fails to load.
@@ -90,7 +189,7 @@ export async function importModule(
     if (!existsSync(file)) return null;
     url = pathToFileURL(file).href;
   } else {
-    const bases = [...new Set([baseDir, process.cwd()].filter((d): d is string => d !== undefined))];
+    const bases = [...searchFolders(baseDir), CORE_DIR].filter(unique);
     for (const dir of bases) {
       const found = resolveFrom(spec, dir);
       if (found !== null) {

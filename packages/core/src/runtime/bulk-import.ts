@@ -16,6 +16,8 @@ export interface ImportContext {
     offset: number,
   ): WriteRow[];
   run<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+  /** The store's record schemas (see `BackendOptions.schemas`), checked before a batch is written. */
+  checkRecords?(records: readonly RecordInput[], offset: number): void | Promise<void>;
 }
 
 /** Builds the record-level importer over a driver's row-level one. */
@@ -51,6 +53,7 @@ export function recordImporter(context: ImportContext, bulk: BulkImportCapabilit
           if (batch.length === 0) return;
           const now = context.now();
           // Validate the whole batch before touching the database: one bad record writes none of it.
+          await context.checkRecords?.(batch, done);
           const rows = dedupeById(context.toWriteRows(batch, preserve, now, done));
           await bulk.importRows(rows, { keepCreatedAt: !preserve, now });
           done += batch.length;

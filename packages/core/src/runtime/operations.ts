@@ -15,6 +15,8 @@ import {
   type WriteRow,
 } from '../record.js';
 import { validateId } from '../record-id.js';
+import type { RecordValidator } from '../schema/record-schemas.js';
+import { throwIfAborted } from '../transfer/abort.js';
 import { dedupeById, expiredRowFilter, liveFilter, rowQuery } from './query-plan.js';
 import type { RowAccess } from './row-access.js';
 
@@ -37,6 +39,8 @@ export interface OperationContext {
   atomically<T>(fn: (rows: RowAccess) => Promise<T>): Promise<T>;
   /** Deletes one row if it has expired at `now`, atomically (lazy expiry must not delete a row just re-saved). */
   deleteIfExpired(rows: RowAccess, id: string, now: number, inTransaction: boolean): Promise<boolean>;
+  /** The record schemas by type (the store's `schemas` option), checked before any write; null for none. */
+  validator?: RecordValidator | null;
 }
 
 /**
@@ -129,6 +133,7 @@ export function createOperations(
     const merged: RecordInput = { ...toStoredRecord(current), ...changes, id };
     // A record stored without expiry keeps none unless the changes set one (no default TTL on update).
     if (current.expires_at === null && !('expires_at' in changes)) merged.expires_at = null;
+    if (context.validator) await context.validator.check([merged], null);
     const row = writeRow(context, merged, { preserveTimestamps: false }, now);
     row.created_at = current.created_at;
     await r.upsertRows([row], { keepCreatedAt: true, now });
@@ -141,6 +146,8 @@ export function createOperations(
     const writeRows = toWriteRows(context, records, options, now);
     const keepCreatedAt = !options?.preserveTimestamps;
     for (let i = 0; i < writeRows.length; i += settings.batchSize) {
+      // Between batches: the batches share one transaction, so stopping here rolls all of them back.
+      throwIfAborted(options?.signal, 'saveMany');
       await r.upsertRows(dedupeById(writeRows.slice(i, i + settings.batchSize)), { keepCreatedAt, now });
     }
     return writeRows.map((w) => w.id);
@@ -148,6 +155,7 @@ export function createOperations(
 
   return {
     save: async (record, options) => {
+      if (context.validator) await context.validator.check([record], null);
       const now = clock.now();
       const row = writeRow(context, record, options, now);
       await rows.upsertRows([row], { keepCreatedAt: !options?.preserveTimestamps, now });
@@ -173,9 +181,16 @@ export function createOperations(
           validationError(`saveMany takes an array of records, got ${describeValue(records)}.`, 'records'),
         );
       }
-      return records.length > settings.batchSize
-        ? atomically((r) => saveMany(r, records, options))
-        : saveMany(rows, records, options);
+      const write = () =>
+        records.length > settings.batchSize
+          ? atomically((r) => saveMany(r, records, options))
+          : saveMany(rows, records, options);
+      // Schemas run before any transaction opens: one failing record stores none of the batch.
+      const validator = context.validator;
+      if (!validator) return write();
+      return Promise.resolve()
+        .then(() => validator.check(records, 0))
+        .then(write);
     },
     deleteMany: async (idsOrFilter) => {
       if (Array.isArray(idsOrFilter)) {

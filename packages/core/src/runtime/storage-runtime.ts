@@ -18,9 +18,13 @@ import type { RowStore, StorageDriver } from '../driver/driver.js';
 import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import { isExpired, type RecordInput, type RecordRow, type StoredRecord, toStoredRecord } from '../record.js';
+import { type RecordSchemas, recordValidator } from '../schema/record-schemas.js';
+import { abortable, throwIfAborted } from '../transfer/abort.js';
 import type { BackupScheduler } from '../transfer/scheduler.js';
+import type { RecordInputOf, RecordPatchOf, StoredRecordOf, UntypedRecord } from '../typing/record-types.js';
 import { startBackups, startCleanupTimer } from './background-tasks.js';
 import { recordImporter } from './bulk-import.js';
+import { Coalescer } from './coalescing.js';
 import {
   type Counters,
   createOperations,
@@ -30,12 +34,25 @@ import {
 } from './operations.js';
 import { createdBeforeFilter, expiredFilter, keysetAfter, liveFilter, NEWEST_FIRST } from './query-plan.js';
 import { assertRowStore, type RowAccess, rowAccess } from './row-access.js';
+import { OperationTracer, type SpanTracer } from './tracing.js';
 import { insideTransactionOf, outerCallError, runTransaction } from './transaction-guard.js';
 
-/** Runtime options of a store that are not config: injected clock and logger. */
-export interface BackendOptions {
+/** Runtime options of a store that are not config: injected clock and logger, record schemas. */
+export interface BackendOptions<R extends object = UntypedRecord> {
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Standard Schemas (zod, valibot, arktype, ...) by record `type`: `save`, `saveMany`, `update`, imports
+   * and transactions refuse a record failing the schema of its type with a `RecordValidationError`
+   * (kind `validation`), storing nothing of the call.
+   */
+  schemas?: RecordSchemas<R>;
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer('my-app')` of `@opentelemetry/api`, or `await globalTracer()`):
+   * one span per operation, transaction, backup and copy, with the database semantic-convention
+   * attributes. Absent: no spans, and `@opentelemetry/api` is never loaded.
+   */
+  tracer?: SpanTracer;
 }
 
 /**
@@ -49,7 +66,9 @@ export interface BackendOptions {
  * const store = new StorageRuntime(kvBackend, { path: './kv' });
  * await store.connect();
  */
-export class StorageRuntime<Config = Record<string, unknown>> implements StorageBackend {
+export class StorageRuntime<Config = Record<string, unknown>, R extends object = UntypedRecord>
+  implements StorageBackend<R>
+{
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   /** The parsed config (defaults applied). */
@@ -67,7 +86,11 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
   #operations: Record<string, number> = {};
   readonly #counters: Counters = { hits: 0, misses: 0, errors: 0, expiredRemoved: 0 };
   #direct: StorageOperations | null = null;
+  /** Batches concurrent point operations of #direct (null with `coalesce: false` or while closed). */
+  #coalescer: Coalescer | null = null;
   readonly #context: OperationContext;
+  /** Spans per operation when a tracer was given (a decorator of run(), like the meter). */
+  readonly #tracing: OperationTracer | null;
 
   /**
    * @param definition the backend (see `defineBackend`)
@@ -76,7 +99,7 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
   constructor(
     definition: BackendDefinition<Config>,
     config: ParsedBackendConfig<Config> | Record<string, unknown> = {},
-    options: BackendOptions = {},
+    options: BackendOptions<R> = {},
   ) {
     const parsed = parseBackendConfig(definition, config);
     this.#definition = definition;
@@ -91,6 +114,7 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     });
     this.name = this.driver.name;
     this.capabilities = this.driver.capabilities;
+    this.#tracing = options.tracer ? new OperationTracer(options.tracer, this.#spanAttributes()) : null;
     const maxRecordBytes = Math.min(this.settings.maxRecordBytes, this.capabilities.maxRecordBytes);
     this.#context = {
       settings: this.settings,
@@ -99,6 +123,23 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
       counters: this.#counters,
       atomically: (fn) => this.driver.transaction((rows) => fn(this.#access(rows))),
       deleteIfExpired: (rows, id, now, inTransaction) => this.#deleteIfExpired(rows, id, now, inTransaction),
+      validator: recordValidator(options.schemas as RecordSchemas<object> | undefined),
+    };
+  }
+
+  /** `db.namespace` (the store's credential-free identity) and `db.collection.name` (its table) for spans. */
+  #spanAttributes(): { system: string; namespace?: string; collection?: string } {
+    let namespace: string | undefined;
+    try {
+      namespace = this.#definition.capabilities?.identity?.(this.config);
+    } catch {
+      // A config the identity cannot describe fails at connect with its own message.
+    }
+    const table = (this.config as { table_name?: unknown }).table_name;
+    return {
+      system: this.name,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(typeof table === 'string' ? { collection: table } : {}),
     };
   }
 
@@ -136,6 +177,13 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
    */
   capability<K extends keyof StorageCapabilityObjects>(name: K): StorageCapabilityObjects[K] | undefined {
     const offers = this.driver.offers;
+    if (name === 'tracing') {
+      const tracing = this.#tracing;
+      if (!tracing) return undefined;
+      return {
+        trace: (operation, fn) => tracing.trace(operation, fn),
+      } as StorageCapabilityObjects['tracing'] as StorageCapabilityObjects[K];
+    }
     if (name === 'bulkImport') {
       if (!offers?.bulkImport) return undefined;
       return recordImporter(
@@ -146,11 +194,12 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
           toWriteRows: (records, preserve, now, offset) =>
             toWriteRows(this.#context, records, { preserveTimestamps: preserve }, now, offset),
           run: (operation, fn) => this.run(operation, fn),
+          checkRecords: (records, offset) => this.#context.validator?.check(records, offset),
         },
         offers.bulkImport,
       ) as StorageCapabilityObjects[K];
     }
-    return offers?.[name as Exclude<K, 'bulkImport'>] as StorageCapabilityObjects[K] | undefined;
+    return offers?.[name as Exclude<K, 'bulkImport' | 'tracing'>] as StorageCapabilityObjects[K] | undefined;
   }
 
   async connect(): Promise<void> {
@@ -160,6 +209,7 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
         await this.driver.open();
         assertRowStore(this.name, this.capabilities, this.driver.rows);
         this.#connected = true;
+        this.logger.debug({ backend: this.name }, 'recordstore: store connected');
         this.#timer = startCleanupTimer(this, this.settings, this.logger);
         this.#backups = startBackups(this, this.settings, this.logger);
       } catch (error) {
@@ -173,6 +223,11 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     return this.#connecting;
   }
 
+  /** Closes the store: `await using store = await createStorage(config)` closes it when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   async close(): Promise<void> {
     if (this.#connecting) await this.#connecting.catch(() => undefined);
     if (!this.#connected) return;
@@ -183,6 +238,9 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     this.#connected = false;
     // The row store belongs to this connection (pools, statements): a later connect() builds a new one.
     this.#direct = null;
+    // Calls already made are sent before the driver closes, as they would have been without coalescing.
+    this.#coalescer?.flush();
+    this.#coalescer = null;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     try {
@@ -200,13 +258,16 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
    * Runs one public operation: checks the connection, counts it, turns any failure into a StorageError,
    * and, when the driver offers a meter, times it (metering decorates this, it does not replace it).
    */
-  protected run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  protected run<T>(operation: string, fn: () => Promise<T>, traced = true): Promise<T> {
     // Inside this store's own transaction callback the call would wait for that transaction (or write
     // outside it): refuse at once. One async-context lookup, nothing when no transaction runs.
     if (insideTransactionOf(this)) return Promise.reject(outerCallError(this.name, operation));
+    // Coalesced calls issued earlier go first: coalescing must not reorder them after this operation.
+    if (this.#coalescer !== null && !COALESCED.has(operation)) this.#coalescer.flush();
     const meter = this.driver.offers?.metrics?.meter;
     const call = () => this.#run(operation, fn);
-    return meter ? meter.time(operation, call) : call();
+    const metered = meter ? () => meter.time(operation, call) : call;
+    return this.#tracing && traced ? this.#tracing.trace(operation, metered) : metered();
   }
 
   async #run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
@@ -230,18 +291,34 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
   }
 
   get #ops(): StorageOperations {
-    this.#direct ??= createOperations(this.#context, this.#access(this.driver.rows), false);
+    this.#direct ??= createOperations(this.#context, this.#directRows(), false);
     return this.#direct;
   }
 
-  save(record: RecordInput, options?: SaveOptions): Promise<string> {
-    return this.run('save', () => this.#ops.save(record, options));
+  /** The rows of operations outside transactions: coalescing unless `coalesce: false`. */
+  #directRows(): RowAccess {
+    const driverRows = this.driver.rows;
+    const rows = this.#access(driverRows);
+    const settings = this.settings.coalesce ?? { enabled: true, windowUs: 0 };
+    if (!settings.enabled) return rows;
+    this.#coalescer = new Coalescer(rows, {
+      driverRows,
+      settings,
+      maxBatch: this.settings.batchSize,
+      scope: this.driver.coalesceScope?.bind(this.driver),
+    });
+    return this.#coalescer.rows();
   }
-  load(id: string): Promise<StoredRecord | null> {
-    return this.run('load', () => this.#ops.load(id));
+
+  // Records are checked at run time (toWriteRow, the schemas); R types them for callers only, hence the casts.
+  save(record: RecordInputOf<R>, options?: SaveOptions): Promise<string> {
+    return this.run('save', () => this.#ops.save(record as RecordInput, options));
   }
-  update(id: string, changes: Record<string, unknown>): Promise<boolean> {
-    return this.run('update', () => this.#ops.update(id, changes));
+  load(id: string): Promise<StoredRecordOf<R> | null> {
+    return this.run('load', () => this.#ops.load(id)) as Promise<StoredRecordOf<R> | null>;
+  }
+  update(id: string, changes: RecordPatchOf<R>): Promise<boolean> {
+    return this.run('update', () => this.#ops.update(id, changes as Record<string, unknown>));
   }
   delete(id: string): Promise<boolean> {
     return this.run('delete', () => this.#ops.delete(id));
@@ -249,26 +326,34 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
   exists(id: string): Promise<boolean> {
     return this.run('exists', () => this.#ops.exists(id));
   }
-  count(filter?: Filter): Promise<number> {
-    return this.run('count', () => this.#ops.count(filter));
+  count(filter?: Filter<R>): Promise<number> {
+    return this.run('count', () => this.#ops.count(filter as Filter | undefined));
   }
-  list(filter?: Filter, options?: ListOptions): Promise<StoredRecord[]> {
-    return this.run('list', () => this.#ops.list(filter, options));
+  list(filter?: Filter<R>, options?: ListOptions): Promise<StoredRecordOf<R>[]> {
+    const signal = options?.signal;
+    return this.run('list', () => {
+      throwIfAborted(signal, 'list');
+      return abortable(this.#ops.list(filter as Filter | undefined, options), signal, 'list');
+    }) as Promise<StoredRecordOf<R>[]>;
   }
-  getBySession(sessionId: string, options?: ListOptions): Promise<StoredRecord[]> {
-    return this.run('getBySession', () => this.#ops.getBySession(sessionId, options));
+  getBySession(sessionId: string, options?: ListOptions): Promise<StoredRecordOf<R>[]> {
+    return this.run('getBySession', () => this.#ops.getBySession(sessionId, options)) as Promise<
+      StoredRecordOf<R>[]
+    >;
   }
-  getByThread(threadId: string, options?: ListOptions): Promise<StoredRecord[]> {
-    return this.run('getByThread', () => this.#ops.getByThread(threadId, options));
+  getByThread(threadId: string, options?: ListOptions): Promise<StoredRecordOf<R>[]> {
+    return this.run('getByThread', () => this.#ops.getByThread(threadId, options)) as Promise<
+      StoredRecordOf<R>[]
+    >;
   }
-  saveMany(records: readonly RecordInput[], options?: SaveOptions): Promise<string[]> {
-    return this.run('saveMany', () => this.#ops.saveMany(records, options));
+  saveMany(records: readonly RecordInputOf<R>[], options?: SaveOptions): Promise<string[]> {
+    return this.run('saveMany', () => this.#ops.saveMany(records as readonly RecordInput[], options));
   }
-  deleteMany(idsOrFilter: readonly string[] | Filter): Promise<number> {
-    return this.run('deleteMany', () => this.#ops.deleteMany(idsOrFilter));
+  deleteMany(idsOrFilter: readonly string[] | Filter<R>): Promise<number> {
+    return this.run('deleteMany', () => this.#ops.deleteMany(idsOrFilter as readonly string[] | Filter));
   }
 
-  transaction<T>(fn: (tx: StorageOperations) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StorageOperations<R>) => Promise<T>): Promise<T> {
     if (typeof fn !== 'function') {
       return Promise.reject(validationError('transaction takes an async function (tx) => ...', 'fn'));
     }
@@ -281,7 +366,7 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
           this.driver.transaction((rows) => body(createOperations(this.#context, this.#access(rows), true))),
         toStorageError: (error) => this.toStorageError(error),
       },
-      fn,
+      fn as (tx: StorageOperations) => Promise<T>,
     );
   }
 
@@ -289,7 +374,26 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
    * Streams live records newest first by keyset pagination on (created_at, id): each round trip fetches
    * one batch, so memory holds at most one batch whatever the table size.
    */
-  async *stream(filter?: Filter, options?: StreamOptions): AsyncGenerator<StoredRecord> {
+  stream(filter?: Filter<R>, options?: StreamOptions): AsyncGenerator<StoredRecordOf<R>> {
+    return this.#stream(filter as Filter | undefined, options) as AsyncGenerator<StoredRecordOf<R>>;
+  }
+
+  async *#stream(filter: Filter | undefined, options?: StreamOptions): AsyncGenerator<StoredRecord> {
+    // One span for the whole iteration (its batches are not spans of their own), ended however it ends.
+    const span = this.#tracing?.open('stream');
+    try {
+      yield* this.#batches(filter, options);
+    } catch (error) {
+      span?.end(error);
+      throw error;
+    } finally {
+      // A consumer that breaks out early ends the span too (no error).
+      span?.end();
+    }
+  }
+
+  async *#batches(filter: Filter | undefined, options?: StreamOptions): AsyncGenerator<StoredRecord> {
+    const signal = options?.signal;
     const batchSize = options?.batchSize ?? this.settings.batchSize;
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw validationError(
@@ -297,12 +401,25 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
         'batchSize',
       );
     }
-    const base = await this.run('stream', async () => liveFilter(filter, this.clock.now()));
+    const base = await this.run('stream', async () => liveFilter(filter, this.clock.now()), false);
     let after: RecordRow | null = null;
     for (;;) {
       const page = after === null ? base : keysetAfter(base, after);
-      const batch: RecordRow[] = await this.run('stream', () =>
-        this.#access(this.driver.rows).listRows(page, { orderBy: NEWEST_FIRST, limit: batchSize, offset: 0 }),
+      const batch: RecordRow[] = await this.run(
+        'stream',
+        () => {
+          throwIfAborted(signal, 'stream');
+          return abortable(
+            this.#access(this.driver.rows).listRows(page, {
+              orderBy: NEWEST_FIRST,
+              limit: batchSize,
+              offset: 0,
+            }),
+            signal,
+            'stream',
+          );
+        },
+        false,
       );
       for (const row of batch) yield toStoredRecord(row);
       if (batch.length < batchSize) return;
@@ -371,6 +488,9 @@ export class StorageRuntime<Config = Record<string, unknown>> implements Storage
     return { backend: this.name, operations: { ...this.#operations }, ...this.#counters, ...extra };
   }
 }
+
+/** The operations {@link Coalescer} batches; every other operation dispatches pending batches first. */
+const COALESCED: ReadonlySet<string> = new Set(['load', 'exists', 'delete']);
 
 /** Deletes the row only if it is (still) expired, reading and deleting on the same rows. */
 async function checkAndDelete(rows: RowStore, id: string, now: number): Promise<boolean> {

@@ -8,6 +8,7 @@ import { createGzip } from 'node:zlib';
 import type { StorageBackend } from '../backend.js';
 import { describeValue } from '../describe-value.js';
 import { StorageError, validationError } from '../errors.js';
+import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
 import {
   BACKUP_END_FORMAT,
@@ -65,10 +66,18 @@ export interface BackupResult {
  * @example
  * const { file } = await createBackup(store, './data/backups');
  */
-export async function createBackup(
+export function createBackup(
   backend: StorageBackend,
   dir: string,
   options: CreateBackupOptions = {},
+): Promise<BackupResult> {
+  return traceWith([backend], 'backup', () => runBackup(backend, dir, options));
+}
+
+async function runBackup(
+  backend: StorageBackend,
+  dir: string,
+  options: CreateBackupOptions,
 ): Promise<BackupResult> {
   const started = performance.now();
   const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');

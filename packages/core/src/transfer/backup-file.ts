@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { packageVersion } from '../package-version.js';
 
 /** The `format` of a backup's first line. */
 export const BACKUP_FORMAT = 'recordstore-backup';
@@ -10,8 +11,8 @@ export const BACKUP_FORMAT = 'recordstore-backup';
 export const BACKUP_END_FORMAT = 'recordstore-backup-end';
 /** The version of the backup format this code writes; it reads this version only. */
 export const BACKUP_FORMAT_VERSION = 1;
-/** Version of recordstore written into manifests (kept in step with packages/core/package.json). */
-export const RECORDSTORE_VERSION = '0.1.0';
+/** Version of recordstore written into backup headers and manifests: @recordstore/core's package.json version. */
+export const RECORDSTORE_VERSION = packageVersion(import.meta.url, '@recordstore/core');
 /** Backup files end with this. */
 export const BACKUP_EXTENSION = '.ndjson.gz';
 /** The sidecar manifest of `<name>.ndjson.gz` is `<name>.manifest.json`. */

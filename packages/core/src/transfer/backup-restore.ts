@@ -3,6 +3,7 @@ import type { StorageBackend } from '../backend.js';
 import { describeValue } from '../describe-value.js';
 import { StorageError, validationError } from '../errors.js';
 import type { RecordInput } from '../record.js';
+import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
 import { readBackupLines, sha256 } from './backup-file.js';
 import { type BackupVerification, verifyBackup } from './backup-verify.js';
@@ -59,10 +60,18 @@ const RESTORE_MODES: readonly RestoreMode[] = ['fail-if-not-empty', 'merge', 're
  * @throws StorageError(validation) when the file is damaged (nothing was written);
  *   StorageError(conflict) when the target holds records and `mode` is `fail-if-not-empty`.
  */
-export async function restoreBackup(
+export function restoreBackup(
   file: string,
   backend: StorageBackend,
   options: RestoreBackupOptions = {},
+): Promise<RestoreResult> {
+  return traceWith([backend], 'restore', () => runRestore(file, backend, options));
+}
+
+async function runRestore(
+  file: string,
+  backend: StorageBackend,
+  options: RestoreBackupOptions,
 ): Promise<RestoreResult> {
   const started = performance.now();
   const mode = options.mode ?? 'fail-if-not-empty';

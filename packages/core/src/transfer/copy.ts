@@ -4,6 +4,7 @@ import { type MetaCapability, requireCapability } from '../driver/capabilities.j
 import { validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import type { RecordInput, StoredRecord } from '../record.js';
+import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
 import { writeBatch } from './bulk-write.js';
 import { changedRecords } from './copy-changed.js';
@@ -106,7 +107,11 @@ export interface CopyReport {
  * @example
  * const report = await copyRecords({ from: sqlite, to: postgres, incremental: true, verify: true });
  */
-export async function copyRecords(options: CopyOptions): Promise<CopyReport> {
+export function copyRecords(options: CopyOptions): Promise<CopyReport> {
+  return traceWith([options.from, options.to], 'copy', () => runCopy(options));
+}
+
+async function runCopy(options: CopyOptions): Promise<CopyReport> {
   const started = performance.now();
   const { from, to } = options;
   const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');

@@ -1,23 +1,32 @@
 import type { DriverStats } from '@recordstore/core';
 import { type CatalogReader, readDistributedTableStats, readNodeStatus } from './citus-catalog.js';
 
-/**
- * The cluster part of a distributed store's health: every node as the coordinator reaches it (reachable,
- * versions, shards of storage_records). `status` is `degraded` while a node does not answer: calls that
- * touch its shards fail, the others keep working.
- */
-export async function citusHealth(client: CatalogReader): Promise<Record<string, unknown>> {
+/** The cluster part of a distributed store's health, and why it is degraded (empty when every node answers). */
+export interface CitusHealth {
+  /** Every node as the coordinator reaches it (reachable, versions, shards of storage_records). */
+  details: Record<string, unknown>;
+  /** One reason per node that does not answer: calls on its shards fail, the others keep working. */
+  degraded: string[];
+}
+
+/** Probes every node of the cluster from the coordinator (a node down is reported, not thrown). */
+export async function citusHealth(client: CatalogReader): Promise<CitusHealth> {
   const nodes = await readNodeStatus(client);
   const down = nodes.filter((node) => !node.reachable);
+  const degraded = down.map(
+    (node) =>
+      `citus ${node.role} ${node.host}:${node.port} is not reachable (${node.shards} shards of ` +
+      `storage_records on it: calls on them fail, the others keep working): ${node.error ?? 'no answer'}`,
+  );
   return {
-    status: down.length === 0 ? 'ok' : 'degraded',
-    workers: nodes.filter((node) => node.role === 'worker').length,
-    nodesDown: down.length,
-    shards: nodes.reduce((sum, node) => sum + node.shards, 0),
-    nodes,
-    ...(down.length === 0
-      ? {}
-      : { degradedReason: `${down.map((node) => `${node.host}:${node.port}`).join(', ')} not reachable` }),
+    details: {
+      status: down.length === 0 ? 'ok' : 'degraded',
+      workers: nodes.filter((node) => node.role === 'worker').length,
+      nodesDown: down.length,
+      shards: nodes.reduce((sum, node) => sum + node.shards, 0),
+      nodes,
+    },
+    degraded,
   };
 }
 

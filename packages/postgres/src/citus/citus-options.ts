@@ -52,9 +52,10 @@ const REFUSED_ON_CITUS: readonly RefusedFeature[] = [
     key: 'tenant_id',
     active: (config) => config.tenant_id !== undefined,
     why:
-      'the tenant reaches PostgreSQL as a transaction-local setting (set_config), which Citus does not ' +
-      'forward to the workers, where the row-level security policy is evaluated on the shards: a tenant ' +
-      'store would see no rows',
+      'the tenant reaches PostgreSQL as a transaction-local setting (set_config, a bind parameter), which ' +
+      'Citus does not forward to the workers, where the row-level security policy is evaluated on the ' +
+      "shards: a tenant store's reads would see no rows and its inserts would fail the policy (only SET " +
+      "LOCAL under citus.propagate_set_commands = 'local' reaches the workers, and SET takes no parameters)",
     instead:
       'give each tenant its own schema_name (one distributed table per tenant) or its own database, or ' +
       'keep tenant stores on a single-node PostgreSQL',
@@ -83,9 +84,12 @@ const REFUSED_ON_CITUS: readonly RefusedFeature[] = [
 ];
 
 /**
- * Refuses, before anything is created, a distributed store that asks for a feature that cannot work on
- * Citus (naming the key, why, and what to use instead), and `shard_count` without `distributed`.
- * @throws StorageError(unsupported | config)
+ * Refuses a distributed store that asks for a feature that cannot work on Citus, naming each such key, why,
+ * and what to use instead (every refused key at once, the first one as the error's path), and `shard_count`
+ * without `distributed`. Needs no server: it runs in core's parse of the config (so the constructor, the
+ * registry and `recordstore config check` report it offline) and again at connect, before anything is
+ * created, for a config that reached the driver some other way.
+ * @throws StorageError(config) with the path of the (first) offending key.
  */
 export function assertDistributionSupported(config: DistributionConfig): void {
   if (config.distributed === undefined) {
@@ -98,13 +102,18 @@ export function assertDistributionSupported(config: DistributionConfig): void {
     }
     return;
   }
-  for (const feature of REFUSED_ON_CITUS) {
-    if (!feature.active(config)) continue;
-    throw new StorageError(
-      'unsupported',
-      `postgresql: ${feature.key} cannot be used with distributed: ${config.distributed}: ${feature.why}. ` +
-        `Instead, ${feature.instead}.`,
-      { path: `config.${feature.key}`, backend: 'postgresql' },
-    );
-  }
+  const refused = REFUSED_ON_CITUS.filter((feature) => feature.active(config));
+  const [first] = refused;
+  if (first === undefined) return;
+  const engine = config.distributed;
+  const reason = (feature: RefusedFeature) => `${feature.why}. Instead, ${feature.instead}.`;
+  const message =
+    refused.length === 1
+      ? `postgresql: ${first.key} cannot be used with distributed: ${engine}: ${reason(first)}`
+      : `postgresql: ${refused.map((f) => f.key).join(', ')} cannot be used with distributed: ${engine}:` +
+        refused.map((f) => `\n  - ${f.key}: ${reason(f)}`).join('');
+  throw new StorageError('config', message, { path: `config.${first.key}`, backend: 'postgresql' });
 }
+
+/** The keys {@link assertDistributionSupported} refuses on a distributed store (for docs and tests). */
+export const REFUSED_WITH_DISTRIBUTION: readonly string[] = REFUSED_ON_CITUS.map((feature) => feature.key);

@@ -1,6 +1,13 @@
 import { StorageError } from '@recordstore/core';
 import type Database from 'better-sqlite3';
 import { DEFAULT_TABLE_NAME } from '../sqlite-config.js';
+import { registerSQLiteFunctions } from '../sqlite-functions.js';
+import {
+  declaredIndexDdl,
+  declaredIndexName,
+  missingDeclaredIndexes,
+  type SQLiteDeclaredIndex,
+} from '../sqlite-indexes.js';
 import { createStorageRecords } from './0001-create-storage-records.js';
 import { indexUpdatedAt } from './0002-index-updated-at.js';
 import { createMeta } from './0003-create-meta.js';
@@ -32,6 +39,11 @@ export interface SQLiteMigrationOptions {
   now?: () => number;
   /** The deployment's migrations folder (`migrations_dir`): its `.sql` files apply after the shipped ones. */
   deploymentDir?: string | undefined;
+  /**
+   * Declared path indexes (`indexes:`): the ones the table lacks are created after the migrations, in the
+   * same transaction. Never dropped here: removing a declaration leaves its index in place.
+   */
+  indexes?: readonly SQLiteDeclaredIndex[] | undefined;
 }
 
 /** One migration and whether it has been applied. */
@@ -169,24 +181,33 @@ export function sqliteMigrationStatus(
  * Applies the pending migrations in one `BEGIN IMMEDIATE` transaction: all of them or none, the shipped
  * ones first, then the deployment's (`deploymentDir`; their Down sections are never run). Safe to run
  * from several processes at once: the second waits for the first's write lock (busy timeout), then finds
- * nothing to do. Returns the status afterwards, the versions it applied and the deployment's names.
+ * nothing to do. Then creates the declared path indexes (`indexes`) the table lacks, in the same
+ * transaction. Returns the status afterwards, the versions it applied, the deployment's names and the
+ * indexes it created.
  * @throws StorageError(config) for a deployment migration numbered below one already applied.
  */
 export function migrateSQLite(
   db: Database.Database,
   options: SQLiteMigrationOptions = {},
-): SQLiteMigrationStatus & { applied: number[]; appliedDeployment: string[] } {
+): SQLiteMigrationStatus & { applied: number[]; appliedDeployment: string[]; createdIndexes: string[] } {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const names = migrationNames(tableName);
   const now = options.now ?? Date.now;
   const deployment = readDeploymentMigrations(options.deploymentDir);
   // Checked outside the write lock first so an up-to-date store never takes it (the common case: every
   // connect of every process).
-  if (readState(db, tableName, deployment).pending === 0) {
-    return { ...sqliteMigrationStatus(db, options), applied: [], appliedDeployment: [] };
+  const declared = options.indexes ?? [];
+  // Index expressions call rs_inflate: CREATE INDEX (and every later write) needs it on this connection.
+  if (declared.length > 0) registerSQLiteFunctions(db);
+  if (
+    readState(db, tableName, deployment).pending === 0 &&
+    missingDeclaredIndexes(db, tableName, declared).length === 0
+  ) {
+    return { ...sqliteMigrationStatus(db, options), applied: [], appliedDeployment: [], createdIndexes: [] };
   }
   const applied: number[] = [];
   const appliedDeployment: string[] = [];
+  const createdIndexes: string[] = [];
   db.prepare('BEGIN IMMEDIATE').run();
   try {
     db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
@@ -213,10 +234,16 @@ export function migrateSQLite(
       record.run(deploymentTarget(tableName), migration.version, migration.name, now());
       appliedDeployment.push(migration.name);
     }
+    // After the migrations (the table exists), checked again under the write lock: another process may
+    // have created them meanwhile.
+    for (const decl of missingDeclaredIndexes(db, tableName, declared)) {
+      db.exec(declaredIndexDdl(tableName, decl));
+      createdIndexes.push(declaredIndexName(tableName, decl));
+    }
     db.prepare('COMMIT').run();
   } catch (error) {
     if (db.inTransaction) db.prepare('ROLLBACK').run();
     throw error;
   }
-  return { ...sqliteMigrationStatus(db, options), applied, appliedDeployment };
+  return { ...sqliteMigrationStatus(db, options), applied, appliedDeployment, createdIndexes };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe } from 'vitest';
 import { bulkGroup } from './groups/bulk.js';
+import { coalescingGroup } from './groups/coalescing.js';
 import { concurrencyGroup } from './groups/concurrency.js';
 import { differentialGroup } from './groups/differential.js';
 import { errorsGroup } from './groups/errors.js';
@@ -55,6 +56,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     bulkGroup(h);
     transactionGroup(h);
     concurrencyGroup(h);
+    coalescingGroup(h);
     sizeAndCompressionGroup(h);
     healthGroup(h);
     differentialGroup(h);

@@ -104,12 +104,14 @@ export function createCitusHandle(nodes: CitusNodes): ProvisionedPostgres {
       stopping ??= stopAll();
       return stopping;
     },
+    [Symbol.asyncDispose]: () => handle.stop(),
     replicaUrls: [],
     citus,
   };
   if (coordinator.binDir !== undefined) handle.binDir = coordinator.binDir;
   if (coordinator.dataDir !== undefined) handle.dataDir = coordinator.dataDir;
   if (coordinator.port !== undefined) handle.port = coordinator.port;
+  if (coordinator.socketDir !== undefined) handle.socketDir = coordinator.socketDir;
   return handle;
 }
 

