@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type IDatabaseConnection, ParameterTransform, type PreparedQuery, processSQLQueryIR } from '@pgtyped/runtime';
+import {
+  type IDatabaseConnection,
+  ParameterTransform,
+  type PreparedQuery,
+  processSQLQueryIR,
+} from '@pgtyped/runtime';
 import type { JsonObject, RecordRow, StorageError, WriteRow } from '@recordstore/core';
 import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as maintenance from './generated/maintenance.queries.js';
@@ -70,7 +75,7 @@ export function createSession(
 }
 
 /** A pgtyped query whose parameters are all scalars: its SQL text and parameter order, computed once. */
-interface FixedStatement {
+export interface FixedStatement {
   readonly text: string;
   /** Parameter names in `$1..$n` order. */
   readonly names: readonly string[];
@@ -85,7 +90,7 @@ const fixedStatements = new WeakMap<object, FixedStatement | null>();
  * never changes, so it is derived once. Using the same string object each call also makes
  * {@link statementName}'s lookup a hash hit without re-hashing the text.
  */
-function fixedStatement(query: PreparedQuery<unknown, unknown>): FixedStatement | null {
+export function fixedStatement(query: PreparedQuery<unknown, unknown>): FixedStatement | null {
   let fixed = fixedStatements.get(query);
   if (fixed !== undefined) return fixed;
   const ir = (query as unknown as { queryIR: Parameters<typeof processSQLQueryIR>[0] }).queryIR;
@@ -170,23 +175,19 @@ export async function upsertRecord(
   keepCreatedAt: boolean,
   now: number,
 ): Promise<void> {
-  await runQuery(
-    db,
-    records.upsertRecord,
-    {
-      id: row.id,
-      data: row.dataJson,
-      createdAt: date(row.created_at),
-      updatedAt: date(row.updated_at),
-      expiresAt: maybeDate(row.expires_at),
-      type: row.type,
-      sessionId: row.session_id,
-      threadId: row.thread_id,
-      metadata: row.metadataJson,
-      keepCreatedAt,
-      now: date(now),
-    },
-  );
+  await runQuery(db, records.upsertRecord, {
+    id: row.id,
+    data: row.dataJson,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+    expiresAt: maybeDate(row.expires_at),
+    type: row.type,
+    sessionId: row.session_id,
+    threadId: row.thread_id,
+    metadata: row.metadataJson,
+    keepCreatedAt,
+    now: date(now),
+  });
 }
 
 // The generated array types say string[]; PostgreSQL arrays take NULL elements, which pg sends as NULL.

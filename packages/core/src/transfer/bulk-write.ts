@@ -3,6 +3,15 @@ import type { RecordImportCapability } from '../driver/capabilities.js';
 import type { RecordInput } from '../record.js';
 
 /**
+ * Records per batch of a copy into a target with a bulk import path, when the caller gives no batch size.
+ * Each batch is one transaction (COPY into a staging table, one upsert, a commit, then the copy's
+ * watermark): with 1,000-record batches those per-batch costs dominated a SQLite to PostgreSQL copy
+ * (3,500 records/s against 10,600 with 20,000 on the same machine); 10,000 keeps at most three batches
+ * (read ahead, written, compared) of memory small.
+ */
+export const DEFAULT_BULK_BATCH_SIZE = 10_000;
+
+/**
  * The target's bulk import path (its `bulkImport` capability, e.g. PostgreSQL's COPY), or null when it
  * offers none. Asked for by capability, so any backend whose driver offers a bulk path gets it.
  */

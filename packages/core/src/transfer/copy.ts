@@ -6,7 +6,7 @@ import type { Filter } from '../filter/types.js';
 import type { RecordInput, StoredRecord } from '../record.js';
 import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
-import { writeBatch } from './bulk-write.js';
+import { bulkImporterOf, DEFAULT_BULK_BATCH_SIZE, writeBatch } from './bulk-write.js';
 import { changedRecords } from './copy-changed.js';
 import { type CopyVerification, verifyCopy } from './copy-verify.js';
 import {
@@ -31,7 +31,7 @@ export interface CopyOptions {
    * the watermark is per key. The CLI passes {@link storeKey} of the `--from` spec.
    */
   sourceKey?: string;
-  /** Records per read and per saveMany (default 1000). */
+  /** Records per read and per write (default 1000; 10,000 when the target has a bulk import path). */
   batchSize?: number;
   /**
    * Copy only records changed (by updated_at) since the last completed run; the first run is a full copy.
@@ -114,7 +114,8 @@ export function copyRecords(options: CopyOptions): Promise<CopyReport> {
 async function runCopy(options: CopyOptions): Promise<CopyReport> {
   const started = performance.now();
   const { from, to } = options;
-  const batchSize = positiveInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
+  const defaultBatch = bulkImporterOf(to) === null ? DEFAULT_BATCH_SIZE : DEFAULT_BULK_BATCH_SIZE;
+  const batchSize = positiveInt(options.batchSize ?? defaultBatch, 'batchSize');
   const lookbackMs = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   if (!Number.isFinite(lookbackMs) || lookbackMs < 0) {
     throw validationError(
