@@ -42,6 +42,12 @@ export {
   validateLoadedConfig,
 } from './config/config-backends.js';
 export {
+  type DeclaredIndexShape,
+  type DeclaredIndexTarget,
+  declaredIndexName as deriveDeclaredIndexName,
+  declaredIndexTarget,
+} from './config/declared-index.js';
+export {
   configBoolean,
   configCount,
   configNumber,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { declaredIndexTarget as coreDeclaredIndexTarget, deriveDeclaredIndexName } from '@recordstore/core';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 
@@ -135,25 +135,12 @@ export interface DeclaredPath {
 
 /** The JSON root and the path within it (`metadata.x` -> metadata, [x]). */
 export function declaredIndexTarget(decl: Pick<SQLiteDeclaredIndex, 'path'>): Omit<DeclaredPath, 'type'> {
-  return decl.path[0] === 'metadata' && decl.path.length > 1
-    ? { root: 'metadata', path: decl.path.slice(1) }
-    : { root: 'data', path: [...decl.path] };
+  return coreDeclaredIndexTarget(decl);
 }
 
 /** The index name: `name`, or `<table>_<d|m>_<path slug>_<hash>_idx` (hash of root, path and type). */
 export function declaredIndexName(tableName: string, decl: SQLiteDeclaredIndex): string {
-  if (decl.name !== undefined) return decl.name;
-  const { root, path } = declaredIndexTarget(decl);
-  const digest = createHash('sha1')
-    .update(JSON.stringify([root, path, decl.type]))
-    .digest('hex')
-    .slice(0, 8);
-  const slug = path
-    .join('_')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .slice(0, 28);
-  return `${tableName}_${root === 'data' ? 'd' : 'm'}_${slug}_${digest}_idx`;
+  return deriveDeclaredIndexName(tableName, decl);
 }
 
 /**

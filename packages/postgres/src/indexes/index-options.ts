@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { StorageError } from '@recordstore/core';
+import { declaredIndexTarget, deriveDeclaredIndexName, StorageError } from '@recordstore/core';
 import { z } from 'zod';
 
 /**
@@ -74,26 +73,11 @@ export interface IndexConfig {
 }
 
 /** The json root and path within it of a declared index (`metadata.x` -> metadata, [x]). */
-export function declaredIndexTarget(decl: DeclaredIndex): { root: 'data' | 'metadata'; path: string[] } {
-  return decl.path[0] === 'metadata' && decl.path.length > 1
-    ? { root: 'metadata', path: decl.path.slice(1) }
-    : { root: 'data', path: [...decl.path] };
-}
+export { declaredIndexTarget };
 
 /** The index name of a declared index: its `name`, or one derived from root, path and type (<= 63). */
 export function declaredIndexName(decl: DeclaredIndex): string {
-  if (decl.name !== undefined) return decl.name;
-  const { root, path } = declaredIndexTarget(decl);
-  const digest = createHash('sha1')
-    .update(JSON.stringify([root, path, decl.type]))
-    .digest('hex')
-    .slice(0, 8);
-  const slug = path
-    .join('_')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .slice(0, 28);
-  return `storage_records_${root === 'data' ? 'd' : 'm'}_${slug}_${digest}_idx`;
+  return deriveDeclaredIndexName('storage_records', decl);
 }
 
 /** Columns with their own (column, created_at) index: not data paths. */
