@@ -2,6 +2,7 @@ import type { ListOptions, SaveOptions, StorageOperations } from '../backend.js'
 import type { Clock } from '../clock.js';
 import type { CoreSettings } from '../config/common-config.js';
 import { describeValue } from '../describe-value.js';
+import type { RowStore, StorageDriver } from '../driver/driver.js';
 import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import { isPlainObject } from '../json-value.js';
@@ -209,4 +210,26 @@ export function createOperations(
 /** Lazy expiry by filter: one statement that deletes the row only if it is still expired. */
 export function deleteIfExpiredByFilter(rows: RowAccess, id: string, now: number): Promise<boolean> {
   return rows.deleteRowsWhere(expiredRowFilter(id, now)).then((n) => n > 0);
+}
+
+/**
+ * Lazy expiry's delete for a driver: one conditional delete where filters are native; a scan driver
+ * cannot delete conditionally in one statement, so it checks and deletes in one transaction.
+ */
+export function lazyExpiryDelete(
+  driver: Pick<StorageDriver, 'capabilities' | 'transaction'>,
+): OperationContext['deleteIfExpired'] {
+  return (rows, id, now, inTransaction) => {
+    if (driver.capabilities.filtering === 'native') return deleteIfExpiredByFilter(rows, id, now);
+    // Inside a transaction its own rows are already isolated (and the driver's lock is held: opening
+    // another transaction would wait for this one forever).
+    if (inTransaction) return checkAndDelete(rows, id, now);
+    return driver.transaction((tx) => checkAndDelete(tx, id, now));
+  };
+}
+
+/** Deletes the row only if it is (still) expired, reading and deleting on the same rows. */
+async function checkAndDelete(rows: RowStore, id: string, now: number): Promise<boolean> {
+  const row = await rows.loadRow(id, { forUpdate: true });
+  return row !== null && isExpired(row, now) && (await rows.deleteRows([id])) > 0;
 }

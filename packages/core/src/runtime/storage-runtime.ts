@@ -12,48 +12,34 @@ import type {
 import { type Clock, type Logger, silentLogger, systemClock } from '../clock.js';
 import { type ParsedBackendConfig, parseBackendConfig } from '../config/backend-config.js';
 import type { CoreSettings } from '../config/common-config.js';
-import { describeValue } from '../describe-value.js';
 import type { BackendDefinition } from '../driver/definition.js';
-import type { RowStore, StorageDriver } from '../driver/driver.js';
+import type { StorageDriver } from '../driver/driver.js';
 import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
-import { isExpired, type RecordInput, type RecordRow, type StoredRecord, toStoredRecord } from '../record.js';
+import type { RecordInput, StoredRecord } from '../record.js';
 import { type RecordSchemas, recordValidator } from '../schema/record-schemas.js';
 import { abortable, throwIfAborted } from '../transfer/abort.js';
 import type { BackupScheduler } from '../transfer/scheduler.js';
 import type { RecordInputOf, RecordPatchOf, StoredRecordOf, UntypedRecord } from '../typing/record-types.js';
+import type { BackendOptions } from './backend-options.js';
 import { startBackups, startCleanupTimer } from './background-tasks.js';
-import { recordImporter } from './bulk-import.js';
+import { capabilityObject } from './capability-objects.js';
 import { Coalescer } from './coalescing.js';
+import { healthReport } from './health-report.js';
+import { keysetStream } from './keyset-stream.js';
 import {
   type Counters,
   createOperations,
-  deleteIfExpiredByFilter,
+  lazyExpiryDelete,
   type OperationContext,
   toWriteRows,
 } from './operations.js';
-import { createdBeforeFilter, expiredFilter, keysetAfter, liveFilter, NEWEST_FIRST } from './query-plan.js';
+import { deleteCreatedBefore, deleteExpired, type RetentionTarget } from './retention.js';
 import { assertRowStore, type RowAccess, rowAccess } from './row-access.js';
-import { OperationTracer, type SpanTracer } from './tracing.js';
+import { OperationTracer, spanAttributesOf } from './tracing.js';
 import { insideTransactionOf, outerCallError, runTransaction } from './transaction-guard.js';
 
-/** Runtime options of a store that are not config: injected clock and logger, record schemas. */
-export interface BackendOptions<R extends object = UntypedRecord> {
-  clock?: Clock;
-  logger?: Logger;
-  /**
-   * Standard Schemas (zod, valibot, arktype, ...) by record `type`: `save`, `saveMany`, `update`, imports
-   * and transactions refuse a record failing the schema of its type with a `RecordValidationError`
-   * (kind `validation`), storing nothing of the call.
-   */
-  schemas?: RecordSchemas<R>;
-  /**
-   * An OpenTelemetry tracer (`trace.getTracer('my-app')` of `@opentelemetry/api`, or `await globalTracer()`):
-   * one span per operation, transaction, backup and copy, with the database semantic-convention
-   * attributes. Absent: no spans, and `@opentelemetry/api` is never loaded.
-   */
-  tracer?: SpanTracer;
-}
+export type { BackendOptions } from './backend-options.js';
 
 /**
  * The core runtime: composes a backend's {@link StorageDriver} into a full {@link StorageBackend}. It owns
@@ -114,7 +100,9 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
     });
     this.name = this.driver.name;
     this.capabilities = this.driver.capabilities;
-    this.#tracing = options.tracer ? new OperationTracer(options.tracer, this.#spanAttributes()) : null;
+    this.#tracing = options.tracer
+      ? new OperationTracer(options.tracer, spanAttributesOf(this.name, definition, parsed.config))
+      : null;
     const maxRecordBytes = Math.min(this.settings.maxRecordBytes, this.capabilities.maxRecordBytes);
     this.#context = {
       settings: this.settings,
@@ -122,24 +110,8 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
       maxRecordBytes,
       counters: this.#counters,
       atomically: (fn) => this.driver.transaction((rows) => fn(this.#access(rows))),
-      deleteIfExpired: (rows, id, now, inTransaction) => this.#deleteIfExpired(rows, id, now, inTransaction),
+      deleteIfExpired: lazyExpiryDelete(this.driver),
       validator: recordValidator(options.schemas as RecordSchemas<object> | undefined),
-    };
-  }
-
-  /** `db.namespace` (the store's credential-free identity) and `db.collection.name` (its table) for spans. */
-  #spanAttributes(): { system: string; namespace?: string; collection?: string } {
-    let namespace: string | undefined;
-    try {
-      namespace = this.#definition.capabilities?.identity?.(this.config);
-    } catch {
-      // A config the identity cannot describe fails at connect with its own message.
-    }
-    const table = (this.config as { table_name?: unknown }).table_name;
-    return {
-      system: this.name,
-      ...(namespace === undefined ? {} : { namespace }),
-      ...(typeof table === 'string' ? { collection: table } : {}),
     };
   }
 
@@ -150,15 +122,6 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
 
   #access(rows: StorageDriver['rows']): RowAccess {
     return rowAccess(rows, this.capabilities.filtering);
-  }
-
-  #deleteIfExpired(rows: RowAccess, id: string, now: number, inTransaction: boolean): Promise<boolean> {
-    if (this.capabilities.filtering === 'native') return deleteIfExpiredByFilter(rows, id, now);
-    // Inside a transaction its own rows are already isolated (and the driver's lock is held: opening
-    // another transaction would wait for this one forever).
-    if (inTransaction) return checkAndDelete(rows, id, now);
-    // A scan driver cannot delete conditionally in one statement: check and delete in one transaction.
-    return this.driver.transaction((tx) => checkAndDelete(tx, id, now));
   }
 
   /** Maps a driver error to a StorageError through the driver's own mapping, else as `internal`. */
@@ -176,30 +139,19 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
    * if (metrics) console.log(await metrics.text());
    */
   capability<K extends keyof StorageCapabilityObjects>(name: K): StorageCapabilityObjects[K] | undefined {
-    const offers = this.driver.offers;
-    if (name === 'tracing') {
-      const tracing = this.#tracing;
-      if (!tracing) return undefined;
-      return {
-        trace: (operation, fn) => tracing.trace(operation, fn),
-      } as StorageCapabilityObjects['tracing'] as StorageCapabilityObjects[K];
-    }
-    if (name === 'bulkImport') {
-      if (!offers?.bulkImport) return undefined;
-      return recordImporter(
-        {
-          name: this.name,
-          batchSize: this.settings.batchSize,
-          now: () => this.clock.now(),
-          toWriteRows: (records, preserve, now, offset) =>
-            toWriteRows(this.#context, records, { preserveTimestamps: preserve }, now, offset),
-          run: (operation, fn) => this.run(operation, fn),
-          checkRecords: (records, offset) => this.#context.validator?.check(records, offset),
-        },
-        offers.bulkImport,
-      ) as StorageCapabilityObjects[K];
-    }
-    return offers?.[name as Exclude<K, 'bulkImport' | 'tracing'>] as StorageCapabilityObjects[K] | undefined;
+    return capabilityObject(name, {
+      offers: this.driver.offers,
+      tracing: this.#tracing,
+      importer: {
+        name: this.name,
+        batchSize: this.settings.batchSize,
+        now: () => this.clock.now(),
+        toWriteRows: (records, preserve, now, offset) =>
+          toWriteRows(this.#context, records, { preserveTimestamps: preserve }, now, offset),
+        run: (operation, fn) => this.run(operation, fn),
+        checkRecords: (records, offset) => this.#context.validator?.check(records, offset),
+      },
+    });
   }
 
   async connect(): Promise<void> {
@@ -392,94 +344,43 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
     }
   }
 
-  async *#batches(filter: Filter | undefined, options?: StreamOptions): AsyncGenerator<StoredRecord> {
-    const signal = options?.signal;
-    const batchSize = options?.batchSize ?? this.settings.batchSize;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw validationError(
-        `batchSize must be a positive integer, got ${describeValue(batchSize)}.`,
-        'batchSize',
-      );
-    }
-    const base = await this.run('stream', async () => liveFilter(filter, this.clock.now()), false);
-    let after: RecordRow | null = null;
-    for (;;) {
-      const page = after === null ? base : keysetAfter(base, after);
-      const batch: RecordRow[] = await this.run(
-        'stream',
-        () => {
-          throwIfAborted(signal, 'stream');
-          return abortable(
-            this.#access(this.driver.rows).listRows(page, {
-              orderBy: NEWEST_FIRST,
-              limit: batchSize,
-              offset: 0,
-            }),
-            signal,
-            'stream',
-          );
-        },
-        false,
-      );
-      for (const row of batch) yield toStoredRecord(row);
-      if (batch.length < batchSize) return;
-      after = batch[batch.length - 1]!;
-    }
+  #batches(filter: Filter | undefined, options?: StreamOptions): AsyncGenerator<StoredRecord> {
+    return keysetStream({
+      filter,
+      batchSize: options?.batchSize ?? this.settings.batchSize,
+      signal: options?.signal,
+      now: () => this.clock.now(),
+      run: (fn) => this.run('stream', fn, false),
+      rows: () => this.#access(this.driver.rows),
+    });
   }
 
   cleanupExpired(): Promise<number> {
     return this.run('cleanupExpired', async () => {
-      const now = this.clock.now();
-      const removed = this.driver.deleteExpiredRows
-        ? await this.driver.deleteExpiredRows(now, this.settings.batchSize)
-        : await this.#access(this.driver.rows).deleteRowsWhere(expiredFilter(now));
+      const removed = await deleteExpired(this.#retention(), this.clock.now());
       this.#counters.expiredRemoved += removed;
       return removed;
     });
   }
 
   cleanupOldData(retentionDays: number): Promise<number> {
-    return this.run('cleanupOldData', async () => {
-      if (typeof retentionDays !== 'number' || !Number.isFinite(retentionDays) || retentionDays < 0) {
-        throw validationError(
-          `retentionDays must be a non-negative number, got ${describeValue(retentionDays)}.`,
-          'retentionDays',
-        );
-      }
-      const cutoff = this.clock.now() - retentionDays * 86_400_000;
-      return this.driver.deleteRowsCreatedBefore
-        ? this.driver.deleteRowsCreatedBefore(cutoff, this.settings.batchSize)
-        : this.#access(this.driver.rows).deleteRowsWhere(createdBeforeFilter(cutoff));
-    });
+    return this.run('cleanupOldData', () =>
+      deleteCreatedBefore(this.#retention(), this.clock.now(), retentionDays),
+    );
   }
 
-  async healthCheck(): Promise<HealthReport> {
-    const started = performance.now();
-    const checkedAt = new Date();
-    const report = (status: HealthReport['status'], details: Record<string, unknown>, error?: string) => ({
-      status,
+  #retention(): RetentionTarget {
+    return { driver: this.driver, rows: this.#access(this.driver.rows), batchSize: this.settings.batchSize };
+  }
+
+  healthCheck(): Promise<HealthReport> {
+    return healthReport({
       backend: this.name,
-      responseTimeMs: Math.round((performance.now() - started) * 1000) / 1000,
-      checkedAt,
-      details,
-      ...(error === undefined ? {} : { error }),
+      connected: this.#connected,
+      health: () => this.driver.health(),
+      backups: this.#backups ? { path: this.settings.backup.path, last: this.#backups.last ?? null } : null,
+      toStorageError: (error) => this.toStorageError(error),
     });
-    if (!this.#connected) return { ...report('unhealthy', {}, 'not connected'), responseTimeMs: 0 };
-    try {
-      const details = await this.driver.health();
-      // The existing layer's health check reported backups; so does this one when they are scheduled.
-      if (this.#backups)
-        details.backups = { path: this.settings.backup.path, last: this.#backups.last ?? null };
-      // A driver names what works but is impaired (a replica down) in `details.degraded`.
-      const degraded = Array.isArray(details.degraded)
-        ? details.degraded.filter((reason): reason is string => typeof reason === 'string')
-        : [];
-      return degraded.length > 0
-        ? report('degraded', details, degraded.join('; '))
-        : report('healthy', details);
-    } catch (error) {
-      return report('unhealthy', {}, this.toStorageError(error).message);
-    }
   }
 
   async stats(): Promise<StorageStats> {
@@ -491,9 +392,3 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
 
 /** The operations {@link Coalescer} batches; every other operation dispatches pending batches first. */
 const COALESCED: ReadonlySet<string> = new Set(['load', 'exists', 'delete']);
-
-/** Deletes the row only if it is (still) expired, reading and deleting on the same rows. */
-async function checkAndDelete(rows: RowStore, id: string, now: number): Promise<boolean> {
-  const row = await rows.loadRow(id, { forUpdate: true });
-  return row !== null && isExpired(row, now) && (await rows.deleteRows([id])) > 0;
-}

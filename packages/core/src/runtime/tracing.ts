@@ -146,3 +146,26 @@ export function traceWith<T>(
   }
   return fn();
 }
+
+/**
+ * `db.system.name` (the backend), `db.namespace` (the store's credential-free identity) and
+ * `db.collection.name` (its table) of a store's spans.
+ */
+export function spanAttributesOf(
+  system: string,
+  definition: { capabilities?: { identity?: (config: never) => string } | undefined },
+  config: unknown,
+): { system: string; namespace?: string; collection?: string } {
+  let namespace: string | undefined;
+  try {
+    namespace = definition.capabilities?.identity?.(config as never);
+  } catch {
+    // A config the identity cannot describe fails at connect with its own message.
+  }
+  const table = (config as { table_name?: unknown }).table_name;
+  return {
+    system,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(typeof table === 'string' ? { collection: table } : {}),
+  };
+}
