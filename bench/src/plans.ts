@@ -1,3 +1,4 @@
+import { registerSQLiteFunctions } from '@recordstore/sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
@@ -115,16 +116,21 @@ export function explainSqlite(path: string, queries: CapturedQuery[], table: str
   if (!query) return { indexServed: false, summary: `no SELECT on ${table} captured` };
   const db = new Database(path, { readonly: true });
   try {
+    // recordstore's own SQL functions: its filters call them, and so do the expression indexes of its
+    // declared paths. SQLite matches an expression index only through deterministic functions (a
+    // non-deterministic one in an index makes it report "malformed database schema"), so the real
+    // ones, registered as the store registers them, give the plan the store gets.
+    registerSQLiteFunctions(db);
     let statement: Database.Statement | undefined;
-    // A backend may register SQL functions of its own (e.g. to inflate compressed payloads); planning
-    // needs them to exist, not to work, so stubs are registered as they are found missing.
+    // Another backend may register SQL functions of its own; planning needs them to exist, not to
+    // work, so deterministic stubs are registered as they are found missing.
     for (let attempt = 0; !statement; attempt++) {
       try {
         statement = db.prepare(`EXPLAIN QUERY PLAN ${query.text}`);
       } catch (error) {
         const missing = /no such function: (\w+)/.exec((error as Error).message)?.[1];
         if (!missing || attempt > 10) throw error;
-        db.function(missing, { varargs: true }, () => null);
+        db.function(missing, { varargs: true, deterministic: true }, () => null);
       }
     }
     const rows = statement.all(...(query.values as unknown[])) as { detail: string }[];

@@ -139,14 +139,21 @@ export async function connectBackend(
   return backend;
 }
 
-/** Opens `@recordstore/postgres` on a database with the same pool size as the other contenders. */
-export async function openRecordstorePostgres(url: string): Promise<RecordstoreContender> {
+/**
+ * Opens `@recordstore/postgres` on a database with the same pool size as the other contenders; `extra`
+ * config keys (e.g. declared `indexes`) are added to the config.
+ */
+export async function openRecordstorePostgres(
+  url: string,
+  extra: Record<string, unknown> = {},
+): Promise<RecordstoreContender> {
   const mod = (await importPackage(POSTGRES_PKG)) as { PostgreSQLStorageBackend: StoreClass };
   // Pool max = size + overflow: the same 16 connections the other contenders get.
   const backend = new mod.PostgreSQLStorageBackend({
     url,
     connection_pool_size: PG_POOL_SIZE,
     connection_pool_max_overflow: 0,
+    ...extra,
   });
   await backend.connect();
   const admin = new pg.Client({ connectionString: url });
@@ -159,16 +166,29 @@ export async function openRecordstorePostgres(url: string): Promise<RecordstoreC
   });
 }
 
-/** Opens `@recordstore/sqlite` on a file with its defaults (WAL, synchronous=normal). */
-export async function openRecordstoreSqlite(path: string): Promise<RecordstoreContender> {
-  const mod = (await importPackage(SQLITE_PKG)) as { SQLiteStorageBackend: StoreClass };
-  const backend = new mod.SQLiteStorageBackend({ path });
+/**
+ * Opens `@recordstore/sqlite` on a file with its defaults (WAL, synchronous=normal); `extra` config keys
+ * (e.g. declared `indexes`) are added to the config.
+ */
+export async function openRecordstoreSqlite(
+  path: string,
+  extra: Record<string, unknown> = {},
+): Promise<RecordstoreContender> {
+  const mod = (await importPackage(SQLITE_PKG)) as {
+    SQLiteStorageBackend: StoreClass;
+    registerSQLiteFunctions: (db: Database.Database) => void;
+  };
+  const backend = new mod.SQLiteStorageBackend({ path, ...extra });
   await backend.connect();
   let admin: Database.Database | undefined;
   return new RecordstoreContender('recordstore-sqlite', 'sqlite', backend, {
     truncate: async () => {
-      admin ??= new Database(path);
-      admin.pragma('busy_timeout = 5000');
+      if (!admin) {
+        admin = new Database(path);
+        admin.pragma('busy_timeout = 5000');
+        // Deleting rows updates the declared path indexes, whose expressions call recordstore's functions.
+        mod.registerSQLiteFunctions(admin);
+      }
       admin.exec(`DELETE FROM ${SQLITE_TABLE}`);
     },
     release: async () => {

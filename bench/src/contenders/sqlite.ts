@@ -1,4 +1,4 @@
-import { migrateSQLite } from '@recordstore/sqlite';
+import { migrateSQLite, registerSQLiteFunctions } from '@recordstore/sqlite';
 import Database from 'better-sqlite3';
 import { type AgentRecord, splitRecord } from '../records.js';
 import { type Contender, LIST_LIMIT, type ListQuery } from './types.js';
@@ -17,6 +17,9 @@ export async function openRawSqlite(path: string): Promise<{ db: Database.Databa
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // The file may be shared with a recordstore store whose declared path indexes call its SQL functions
+  // (`rs_inflate`): every write to the table computes them, so they must exist on this connection too.
+  registerSQLiteFunctions(db);
   // recordstore's own migrations: the raw contender works on exactly the same table and indexes.
   migrateSQLite(db);
   const schema = '@recordstore/sqlite migrateSQLite()';
@@ -48,6 +51,28 @@ function toRecord(row: Row): Record<string, unknown> {
   if (row.thread_id !== null) out.thread_id = row.thread_id;
   if (row.metadata !== null) out.metadata = JSON.parse(row.metadata);
   return out;
+}
+
+/**
+ * The raw contender's own hand-written expression indexes for its list SQL (see {@link rawSqliteListSql}):
+ * SQLite uses an expression index only for the very expression in the query, so these index
+ * `data ->> '$.<path>'`, which is what the raw SQL filters on. They mirror what recordstore declares on
+ * the same table (the path's value, no ordering column), so the list rows compare the two with an
+ * index each.
+ */
+export const RAW_SQLITE_LIST_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS raw_user_id_idx ON ${SQLITE_TABLE} ((data ->> '$.user_id'))`,
+  `CREATE INDEX IF NOT EXISTS raw_tokens_idx ON ${SQLITE_TABLE} ((data ->> '$.tokens'))`,
+] as const;
+
+/** Creates {@link RAW_SQLITE_LIST_INDEXES} on the file at `path` (the raw contender's own DDL). */
+export async function createRawSqliteListIndexes(path: string): Promise<void> {
+  const { db } = await openRawSqlite(path);
+  try {
+    for (const ddl of RAW_SQLITE_LIST_INDEXES) db.exec(ddl);
+  } finally {
+    db.close();
+  }
 }
 
 /** The SQL raw better-sqlite3 runs for one list query, hand-written for the filter. */
@@ -113,6 +138,8 @@ export class RawSqliteContender implements Contender {
   readonly #save: Database.Statement;
   readonly #load: Database.Statement;
   readonly #delete: Database.Statement;
+  /** List statements by SQL text (one per query kind), prepared once like the point statements. */
+  readonly #lists = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, schema: string) {
     this.db = db;
@@ -160,7 +187,12 @@ export class RawSqliteContender implements Contender {
   }
   async list(query: ListQuery): Promise<unknown[]> {
     const { text, values } = rawSqliteListSql(query);
-    return (this.db.prepare(text).all(...values) as Row[]).map(toRecord);
+    let stmt = this.#lists.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.#lists.set(text, stmt);
+    }
+    return (stmt.all(...values) as Row[]).map(toRecord);
   }
   async stream(onRow: (row: unknown) => void): Promise<number> {
     let count = 0;

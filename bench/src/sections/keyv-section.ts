@@ -42,7 +42,7 @@ export async function keyvSection(
       references: Object.values(NATIVE),
       rename: KEYV_VERBS,
       // A smoke run keeps the section to seconds (Keyv's SQLite adapter writes a few hundred keys a second).
-      sizes: ctx.options.quick ? { pointRounds: 3, pointBaseRows: 1_000, pointOps: 100 } : {},
+      sizes: ctx.options.quick ? { pointRounds: 3, pointBaseRows: 1_000, pointOps: 30 } : {},
     },
     sections,
   );

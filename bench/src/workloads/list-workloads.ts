@@ -1,4 +1,8 @@
+import pg from 'pg';
 import type { ContenderName } from '../contenders/index.js';
+import { PG_TABLE } from '../contenders/postgres.js';
+import { openRecordstorePostgres, openRecordstoreSqlite } from '../contenders/recordstore.js';
+import { createRawSqliteListIndexes } from '../contenders/sqlite.js';
 import type { Contender, Family, ListQuery } from '../contenders/types.js';
 import { capturePg, captureSqlite, explainPg, explainSqlite, type PlanReport } from '../plans.js';
 import { RecordFactory, ROWS_PER_SESSION, rng, USERS } from '../records.js';
@@ -15,6 +19,73 @@ export const LIST_LABELS: Record<ListQuery['kind'], string> = {
 };
 
 const KINDS: ListQuery['kind'][] = ['eq-data', 'range-path', 'session'];
+
+/** A declared path index as a recordstore config lists it. */
+interface DeclaredIndex {
+  path: string;
+  type: 'text' | 'numeric';
+}
+
+/**
+ * The declared path indexes recordstore opens the shared list table with, per family: the data paths
+ * the list queries filter on. SQLite has no index on data fields but declared ones, so both paths are
+ * declared. PostgreSQL serves data equality with its GIN index on `data` (its declared indexes serve
+ * ranges), so only `tokens` is declared there. The raw contenders get their own hand-written index for
+ * each declared path ({@link openListContender}).
+ */
+export const LIST_INDEXES: Record<Family, readonly DeclaredIndex[]> = {
+  sqlite: [
+    { path: 'user_id', type: 'text' },
+    { path: 'tokens', type: 'numeric' },
+  ],
+  postgres: [{ path: 'tokens', type: 'numeric' }],
+};
+
+/** The data path each list query kind filters on (the session filter is on a column). */
+const KIND_PATH: Partial<Record<ListQuery['kind'], string>> = {
+  'eq-data': 'user_id',
+  'range-path': 'tokens',
+};
+
+/**
+ * The raw PostgreSQL contender's hand-written index for its range SQL (`data->'tokens' >= $2::jsonb`):
+ * the expression its query uses, with `created_at` after it like recordstore's declared index.
+ */
+const RAW_PG_LIST_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS raw_tokens_idx ON ${PG_TABLE} ((data->'tokens'), created_at)`,
+] as const;
+
+/**
+ * Opens a contender on the shared list table: recordstore with {@link LIST_INDEXES} declared, the raw
+ * contenders with their own equivalent indexes for their own SQL (best practice on both sides), the
+ * others as `open` does.
+ */
+async function openListContender(name: ContenderName, target: string, open: Opener): Promise<Contender> {
+  switch (name) {
+    case 'recordstore-sqlite':
+      return openRecordstoreSqlite(target, { indexes: LIST_INDEXES.sqlite });
+    case 'recordstore-postgres':
+      return openRecordstorePostgres(target, { indexes: LIST_INDEXES.postgres });
+    case 'raw-better-sqlite3': {
+      const contender = await open(name, target);
+      await createRawSqliteListIndexes(target);
+      return contender;
+    }
+    case 'raw-pg': {
+      const contender = await open(name, target);
+      const client = new pg.Client({ connectionString: target });
+      await client.connect();
+      try {
+        for (const ddl of RAW_PG_LIST_INDEXES) await client.query(ddl);
+      } finally {
+        await client.end();
+      }
+      return contender;
+    }
+    default:
+      return open(name, target);
+  }
+}
 
 /** `count` queries of one kind, drawn from `seed`, so every contender answers the same ones (also used by the Citus section). */
 export function listQueries(
@@ -36,7 +107,8 @@ export function listQueries(
 
 /**
  * Filtered lists (limit 100, newest first) and streams on one shared table of `listRows` rows: the raw
- * and recordstore contenders read the same data. Plans are EXPLAINed from the SQL each one really sent.
+ * and recordstore contenders read the same data, each with its own indexes on the filtered data paths
+ * ({@link LIST_INDEXES}). Plans are EXPLAINed from the SQL each one really sent.
  */
 export async function listAndStreamWorkloads(
   ctx: RunContext,
@@ -56,7 +128,7 @@ export async function listAndStreamWorkloads(
   // recordstore first, so its own migrations create the table the raw contender then finds.
   const ordered = [...names].sort((a, b) => Number(a.startsWith('raw')) - Number(b.startsWith('raw')));
   const contenders: Contender[] = [];
-  for (const name of ordered) contenders.push(await open(name, url));
+  for (const name of ordered) contenders.push(await openListContender(name, url, open));
   const sessions = Math.max(1, Math.floor(s.listRows / ROWS_PER_SESSION));
   const factory = new RecordFactory(ctx.options.seed + 3);
   const t0 = nowMs();
@@ -122,11 +194,13 @@ async function listWorkload(
       if (!name.startsWith('recordstore')) return undefined;
       const plan = plans.get(`${label}|${name}`);
       const fast = ratio !== null && ratio >= 1 / 1.2;
-      // Equality on data fields and reserved columns must be index-served; a range on a path is
-      // index-served only once declared-path indexes exist, so only its speed is a target.
-      if (kind === 'range-path') return { text: 'p95 within 1.2× raw (ratio ≥ 0.83)', met: fast };
-      // SQLite has no index on data fields until declared-path indexes exist: its equality on
-      // data.user_id misses the index-served part, and the table says so.
+      // Equality on reserved columns and on data fields must be index-served (SQLite through its
+      // declared path index, PostgreSQL through GIN); a range on a data path must be when the path is
+      // declared (it is on both families, see LIST_INDEXES), else only its speed is a target.
+      const path = KIND_PATH[kind];
+      const declared = path !== undefined && LIST_INDEXES[family].some((d) => d.path === path);
+      if (kind === 'range-path' && !declared)
+        return { text: 'p95 within 1.2× raw (ratio ≥ 0.83)', met: fast };
       return {
         text: 'p95 within 1.2× raw (ratio ≥ 0.83), index-served',
         met: fast && Boolean(plan?.indexServed),

@@ -241,4 +241,16 @@ describe('core transfer engines use importRecords when the target offers it', ()
     expect(operations.importRecords).toBeGreaterThanOrEqual(3);
     expect(await verifyCopy({ from: source, to: target })).toMatchObject({ ok: true, matched: 2500 });
   });
+
+  it('copyRecords into a bulk-import target defaults to large batches, each record written once', async () => {
+    const source = await memorySource(2500);
+    const target = await freshStore();
+    const report = await copyRecords({ from: source, to: target });
+    // One 10,000-record batch holds them all: one import (one COPY transaction), no saveMany, no compare.
+    expect(report).toMatchObject({ batches: 1, written: 2500, fullPass: 2500, unchanged: 0 });
+    const operations = (await target.stats()).operations;
+    expect(operations.saveMany).toBeUndefined();
+    expect(operations.importRecords).toBe(1);
+    expect(await verifyCopy({ from: source, to: target })).toMatchObject({ ok: true, matched: 2500 });
+  });
 });
