@@ -134,9 +134,10 @@ export class CheckpointReader {
   private async blobs(ids: string[]): Promise<Map<string, BlobRow>> {
     const found = new Map<string, BlobRow>();
     for (const chunk of chunks(ids)) {
+      // By id: the primary key lookups already come in that order, so the database sorts nothing.
       const records = await this.store.list(
         { type: this.names.blobType, id: { $in: chunk } },
-        { limit: chunk.length },
+        { orderBy: 'id', limit: chunk.length },
       );
       for (const record of records) found.set(record.id, readBlobRow(record));
     }

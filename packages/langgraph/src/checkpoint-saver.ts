@@ -226,7 +226,9 @@ export class RecordStoreSaver extends BaseCheckpointSaver {
     }
     await this.store.transaction(async (tx) => {
       const existing = new Set(
-        (await tx.list({ id: { $in: keepFirst } }, { limit: keepFirst.length })).map((r) => r.id),
+        (await tx.list({ id: { $in: keepFirst } }, { orderBy: 'id', limit: keepFirst.length })).map(
+          (r) => r.id,
+        ),
       );
       const fresh = records.filter((r) => !existing.has(r.id as string));
       if (fresh.length > 0) await tx.saveMany(fresh);

@@ -20,6 +20,15 @@ import { type DeclaredPath, declaredExpressions, documentExpression, pathLiteral
  *   is inlined as the literal of its index expression (it comes from the config, not from the caller), and
  *   equality and ranges of its type compile to `type IS '<json type>' AND <indexed value> <op> ?` terms
  *   joined by OR, the same semantics in a shape SQLite can search the index with.
+ * - Access paths: in a conjunction that reaches rows by key (an `id` equality or list, a two-sided `id`
+ *   range, or an OR of those) the `type`, `session_id` and `thread_id` terms are written `+r.<column>`, and
+ *   beside a `session_id`/`thread_id` equality the `type` terms are: unary `+` is SQLite's documented way to
+ *   keep a term from being used with an index. Without statistics the planner rates any equality above a
+ *   range and picks the `type` index (few values, many rows each), then sorts; by key it reads only the
+ *   rows asked for, in `id` order. `+` drops the column's affinity, which changes nothing here: these
+ *   columns hold strings and are only compared with strings. The bounds of a two-sided `id` range (how a
+ *   key prefix is read) are written `likelihood(<bound>, 0.001)`: the planner's default guess is a 16th of
+ *   the table per range, so an OR of more than a few prefix ranges became a scan of the whole table.
  */
 
 /** The alias of the records table in every statement the compiler's fragments are used in. */
@@ -75,12 +84,61 @@ function column(name: string): string {
   return `${ROW_ALIAS}.${name}`;
 }
 
+/** Columns whose terms must not choose the index (see "Access paths" above). */
+const BESIDE_KEY: ReadonlySet<string> = new Set(['type', 'session_id', 'thread_id']);
+const BESIDE_GROUP: ReadonlySet<string> = new Set(['type']);
+const NO_DEMOTION: ReadonlySet<string> = new Set();
+
+/** The terms of a conjunction, nested ANDs flattened. */
+function conjuncts(node: FilterNode): FilterNode[] {
+  return node.op === 'and' ? node.nodes.flatMap(conjuncts) : [node];
+}
+
+function onColumn(node: FilterNode, name: string): boolean {
+  return 'field' in node && node.field.kind !== 'json' && node.field.column === name;
+}
+
+/** A string equality or a non-empty list of strings on `name`: an index search for few rows. */
+function selects(node: FilterNode, name: string): boolean {
+  if (!onColumn(node, name)) return false;
+  if (node.op === 'eq') return typeof node.value === 'string';
+  return node.op === 'in' && node.values.length > 0 && node.values.every((v) => typeof v === 'string');
+}
+
+/** True when the conjunction bounds `id` from below and from above. */
+function twoSidedIdRange(node: FilterNode): boolean {
+  const bounds = conjuncts(node).filter((t) => t.op === 'cmp' && onColumn(t, 'id'));
+  return (
+    bounds.some((t) => t.op === 'cmp' && (t.cmp === 'gt' || t.cmp === 'gte')) &&
+    bounds.some((t) => t.op === 'cmp' && (t.cmp === 'lt' || t.cmp === 'lte'))
+  );
+}
+
+/** True when every row `node` matches is reached by the primary key: ids, a two-sided id range, or an OR of those. */
+function keyBound(node: FilterNode): boolean {
+  if (twoSidedIdRange(node)) return true;
+  return conjuncts(node).some(
+    (t) => selects(t, 'id') || (t.op === 'or' && t.nodes.length > 0 && t.nodes.every(keyBound)),
+  );
+}
+
+/** The columns whose terms a conjunction compiles without index use, given its more selective terms. */
+function demotedIn(node: FilterNode): ReadonlySet<string> {
+  if (keyBound(node)) return BESIDE_KEY;
+  const terms = conjuncts(node);
+  return terms.some((t) => selects(t, 'thread_id') || selects(t, 'session_id')) ? BESIDE_GROUP : NO_DEMOTION;
+}
+
 class Compiler {
   readonly params: Record<string, string | number | null> = {};
   readonly #declared: ReadonlyMap<string, DeclaredPath>;
   #count = 0;
   #aliases = 0;
   #byValue = new Map<string, string>();
+  /** Columns written `+r.<column>` in the conjunction being compiled. */
+  #demoted: ReadonlySet<string> = NO_DEMOTION;
+  /** Set inside a conjunction with a two-sided `id` range: its bounds carry a likelihood. */
+  #idRange = false;
 
   constructor(declared: readonly DeclaredPath[]) {
     this.#declared = new Map(declared.map((d) => [pathKey(d.root, d.path), d]));
@@ -148,8 +206,19 @@ class Compiler {
 
   compile(node: FilterNode): string {
     switch (node.op) {
-      case 'and':
-        return node.nodes.length === 0 ? '1' : `(${node.nodes.map((n) => this.compile(n)).join(' AND ')})`;
+      case 'and': {
+        if (node.nodes.length === 0) return '1';
+        const [outer, outerRange] = [this.#demoted, this.#idRange];
+        const here = demotedIn(node);
+        // The sets nest (none, type, type and the group columns): the larger one applies.
+        if (here.size > outer.size) this.#demoted = here;
+        this.#idRange ||= twoSidedIdRange(node);
+        try {
+          return `(${node.nodes.map((n) => this.compile(n)).join(' AND ')})`;
+        } finally {
+          [this.#demoted, this.#idRange] = [outer, outerRange];
+        }
+      }
       case 'or':
         return node.nodes.length === 0 ? '0' : `(${node.nodes.map((n) => this.compile(n)).join(' OR ')})`;
       case 'not':
@@ -165,8 +234,11 @@ class Compiler {
       case 'cmp': {
         const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[node.cmp];
         const v = this.param(node.value);
-        if (node.field.kind !== 'json')
-          return this.#guard(node.field.column, `${column(node.field.column)} ${op} ${v}`);
+        if (node.field.kind !== 'json') {
+          const test = `${this.#column(node.field.column)} ${op} ${v}`;
+          if (node.field.column === 'id' && this.#idRange) return `(likelihood(${test}, 0.001))`;
+          return this.#guard(node.field.column, test);
+        }
         const l = this.locate(node.field);
         const searched = this.#indexedTest(l, node.value, `${op} ${v}`);
         if (searched !== null) return searched;
@@ -178,38 +250,44 @@ class Compiler {
       }
       case 'like': {
         const args = `${this.param(node.pattern)}, ${node.caseInsensitive ? 1 : 0}`;
-        if (node.field.kind !== 'json') return `rs_like(${column(node.field.column)}, ${args})`;
+        if (node.field.kind !== 'json') return `rs_like(${this.#column(node.field.column)}, ${args})`;
         const l = this.locate(node.field);
         return `(CASE ${l.type} WHEN 'text' THEN rs_like(${l.value}, ${args}) ELSE 0 END)`;
       }
       case 'exists': {
-        const target = node.field.kind === 'json' ? this.locate(node.field).type : column(node.field.column);
+        const target =
+          node.field.kind === 'json' ? this.locate(node.field).type : this.#column(node.field.column);
         return `(${target} IS ${node.exists ? 'NOT NULL' : 'NULL'})`;
       }
     }
   }
 
+  /** A reserved column's reference, `+`-prefixed where its index must not be chosen. */
+  #column(name: string): string {
+    return this.#demoted.has(name) ? `+${column(name)}` : column(name);
+  }
+
   /** Makes a comparison on a nullable column two-valued: NULL never matches. */
   #guard(name: string, test: string): string {
-    return NULLABLE_COLUMNS.has(name) ? `(${column(name)} IS NOT NULL AND ${test})` : `(${test})`;
+    return NULLABLE_COLUMNS.has(name) ? `(${this.#column(name)} IS NOT NULL AND ${test})` : `(${test})`;
   }
 
   #columnEq(name: string, value: Scalar): string {
-    if (value === null) return `(${column(name)} IS NULL)`;
+    if (value === null) return `(${this.#column(name)} IS NULL)`;
     if (typeof value === 'boolean') return '0';
-    return this.#guard(name, `${column(name)} = ${this.param(value)}`);
+    return this.#guard(name, `${this.#column(name)} = ${this.param(value)}`);
   }
 
   #columnIn(name: string, values: readonly Scalar[]): string {
     const parts: string[] = [];
-    if (values.includes(null)) parts.push(`(${column(name)} IS NULL)`);
+    if (values.includes(null)) parts.push(`(${this.#column(name)} IS NULL)`);
     const list = values.filter((v) => typeof v === 'string' || typeof v === 'number');
     if (list.length > 0) {
       const a = this.alias();
       parts.push(
         this.#guard(
           name,
-          `${column(name)} IN (SELECT ${a}.value FROM json_each(${this.param(JSON.stringify(list))}) AS ${a})`,
+          `${this.#column(name)} IN (SELECT ${a}.value FROM json_each(${this.param(JSON.stringify(list))}) AS ${a})`,
         ),
       );
     }

@@ -43,7 +43,11 @@ export function registerCopy(program: Command, io: CliIo, state: RunState): void
       '--verify',
       'afterwards, compare counts and per-record checksums of both stores (exit 4 if they differ)',
     )
-    .option('--batch-size <n>', 'records per read and per write (default 1000; 10000 into a target with a bulk import path, e.g. COPY on PostgreSQL)', nonNegativeInt)
+    .option(
+      '--batch-size <n>',
+      'records per read and per write (default 1000; 10000 into a target with a bulk import path, e.g. COPY on PostgreSQL)',
+      nonNegativeInt,
+    )
     .option('--restart', "ignore an interrupted run's watermark and copy everything from the start")
     .option(
       '--verify-only',
