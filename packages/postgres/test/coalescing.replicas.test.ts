@@ -39,7 +39,9 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15
 }
 
 async function caughtUp(): Promise<void> {
-  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  // The insert position, not pg_current_wal_lsn() (the written one): with synchronous_commit off a
+  // commit record can still sit in the WAL buffers, and waiting for the written position returns early.
+  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
   await until(async () => {
     const r = await sql<{ done: boolean }>(
       replicaUrl,

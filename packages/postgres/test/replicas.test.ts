@@ -60,7 +60,9 @@ const resumeReplay = () => sql(replicaUrl, 'SELECT pg_wal_replay_resume()');
 
 /** Waits until the replica has replayed everything the primary has written so far. */
 async function caughtUp(): Promise<void> {
-  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_lsn()::text AS lsn');
+  // The insert position, not pg_current_wal_lsn() (the written one): with synchronous_commit off a
+  // commit record can still sit in the WAL buffers, and waiting for the written position returns early.
+  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
   const lsn = rows[0]!.lsn;
   await until(async () => {
     const r = await sql<{ done: boolean }>(
