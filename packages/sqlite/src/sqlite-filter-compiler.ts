@@ -1,4 +1,5 @@
 import type { FieldRef, FilterNode, OrderBy, Scalar } from '@recordstore/core';
+import { demotedIn, NO_DEMOTION, twoSidedIdRange } from './sqlite-access-paths.js';
 import { type DeclaredPath, declaredExpressions, documentExpression, pathLiteral } from './sqlite-indexes.js';
 
 /**
@@ -20,15 +21,7 @@ import { type DeclaredPath, declaredExpressions, documentExpression, pathLiteral
  *   is inlined as the literal of its index expression (it comes from the config, not from the caller), and
  *   equality and ranges of its type compile to `type IS '<json type>' AND <indexed value> <op> ?` terms
  *   joined by OR, the same semantics in a shape SQLite can search the index with.
- * - Access paths: in a conjunction that reaches rows by key (an `id` equality or list, a two-sided `id`
- *   range, or an OR of those) the `type`, `session_id` and `thread_id` terms are written `+r.<column>`, and
- *   beside a `session_id`/`thread_id` equality the `type` terms are: unary `+` is SQLite's documented way to
- *   keep a term from being used with an index. Without statistics the planner rates any equality above a
- *   range and picks the `type` index (few values, many rows each), then sorts; by key it reads only the
- *   rows asked for, in `id` order. `+` drops the column's affinity, which changes nothing here: these
- *   columns hold strings and are only compared with strings. The bounds of a two-sided `id` range (how a
- *   key prefix is read) are written `likelihood(<bound>, 0.001)`: the planner's default guess is a 16th of
- *   the table per range, so an OR of more than a few prefix ranges became a scan of the whole table.
+ * - Access paths (which index a conjunction's terms may choose): see sqlite-access-paths.ts.
  */
 
 /** The alias of the records table in every statement the compiler's fragments are used in. */
@@ -82,51 +75,6 @@ function jsonPath(segments: readonly string[]): string {
 function column(name: string): string {
   if (!COLUMNS.has(name)) throw new Error(`sqlite filter compiler: unknown column ${JSON.stringify(name)}`);
   return `${ROW_ALIAS}.${name}`;
-}
-
-/** Columns whose terms must not choose the index (see "Access paths" above). */
-const BESIDE_KEY: ReadonlySet<string> = new Set(['type', 'session_id', 'thread_id']);
-const BESIDE_GROUP: ReadonlySet<string> = new Set(['type']);
-const NO_DEMOTION: ReadonlySet<string> = new Set();
-
-/** The terms of a conjunction, nested ANDs flattened. */
-function conjuncts(node: FilterNode): FilterNode[] {
-  return node.op === 'and' ? node.nodes.flatMap(conjuncts) : [node];
-}
-
-function onColumn(node: FilterNode, name: string): boolean {
-  return 'field' in node && node.field.kind !== 'json' && node.field.column === name;
-}
-
-/** A string equality or a non-empty list of strings on `name`: an index search for few rows. */
-function selects(node: FilterNode, name: string): boolean {
-  if (!onColumn(node, name)) return false;
-  if (node.op === 'eq') return typeof node.value === 'string';
-  return node.op === 'in' && node.values.length > 0 && node.values.every((v) => typeof v === 'string');
-}
-
-/** True when the conjunction bounds `id` from below and from above. */
-function twoSidedIdRange(node: FilterNode): boolean {
-  const bounds = conjuncts(node).filter((t) => t.op === 'cmp' && onColumn(t, 'id'));
-  return (
-    bounds.some((t) => t.op === 'cmp' && (t.cmp === 'gt' || t.cmp === 'gte')) &&
-    bounds.some((t) => t.op === 'cmp' && (t.cmp === 'lt' || t.cmp === 'lte'))
-  );
-}
-
-/** True when every row `node` matches is reached by the primary key: ids, a two-sided id range, or an OR of those. */
-function keyBound(node: FilterNode): boolean {
-  if (twoSidedIdRange(node)) return true;
-  return conjuncts(node).some(
-    (t) => selects(t, 'id') || (t.op === 'or' && t.nodes.length > 0 && t.nodes.every(keyBound)),
-  );
-}
-
-/** The columns whose terms a conjunction compiles without index use, given its more selective terms. */
-function demotedIn(node: FilterNode): ReadonlySet<string> {
-  if (keyBound(node)) return BESIDE_KEY;
-  const terms = conjuncts(node);
-  return terms.some((t) => selects(t, 'thread_id') || selects(t, 'session_id')) ? BESIDE_GROUP : NO_DEMOTION;
 }
 
 class Compiler {
