@@ -178,7 +178,22 @@ export const MUTANTS = [
   {
     name: 'existsRow-ignores-expiry',
     bug: 'existsRow answers true for an expired row',
-    replace: [['return entry !== undefined && !isExpired(entry.row, now);', 'return entry !== undefined;']],
+    replace: [
+      [
+        'const entry = entries().get(id);\n        return entry !== undefined && !isExpired(entry.row, now);',
+        'const entry = entries().get(id);\n        return entry !== undefined;',
+      ],
+    ],
+  },
+  {
+    name: 'existsRows-ignores-expiry',
+    bug: 'the batched existsRows (coalesced exists) answers true for an expired row',
+    replace: [
+      [
+        'const entry = map.get(id);\n          return entry !== undefined && !isExpired(entry.row, now);',
+        'const entry = map.get(id);\n          return entry !== undefined;',
+      ],
+    ],
   },
   {
     name: 'countRows-ignores-filter',
