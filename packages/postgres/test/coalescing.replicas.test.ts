@@ -1,11 +1,11 @@
 import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLStorageBackend } from '../src/index.js';
 import { migratePostgres } from '../src/migrate.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
 import { withDatabase } from './helpers.js';
 import { parsedConfig } from './parsed-config.js';
+import { caughtUp, sql, until } from './replica-helpers.js';
 
 /**
  * Coalesced reads route like the calls they replace, against a real streaming replica whose replay is
@@ -19,38 +19,7 @@ let replicaUrl: string;
 let replicaPort: number;
 const open: PostgreSQLStorageBackend[] = [];
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, values?: unknown[]) {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await client.query<R>(text, values);
-  } finally {
-    await client.end();
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function caughtUp(): Promise<void> {
-  // The insert position, not pg_current_wal_lsn() (the written one): with synchronous_commit off a
-  // commit record can still sit in the WAL buffers, and waiting for the written position returns early.
-  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
-  await until(async () => {
-    const r = await sql<{ done: boolean }>(
-      replicaUrl,
-      'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done',
-      [rows[0]!.lsn],
-    );
-    return r.rows[0]!.done;
-  }, 'the replica to catch up');
-}
+const caughtUpNow = () => caughtUp(primaryUrl, replicaUrl);
 
 async function store(config: PostgresConfigInput = {}): Promise<PostgreSQLStorageBackend> {
   const backend = new PostgreSQLStorageBackend({
@@ -96,7 +65,7 @@ describe('coalescing with read replicas', () => {
     const writer = await store({ replicas: [] });
     const old = ['old0', 'old1', 'old2', 'old3'];
     await writer.saveMany(old.map((id) => ({ id, v: 1 })));
-    await caughtUp();
+    await caughtUpNow();
     await sql(replicaUrl, 'SELECT pg_wal_replay_pause()');
     // Another store rewrites them: not a write of `s`, so its reads of them stay on the (stale) replica.
     await writer.saveMany(old.map((id) => ({ id, v: 2 })));

@@ -1,12 +1,12 @@
 import { isStorageError, type StorageError } from '@recordstore/core';
 import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLStorageBackend, type ReplicaHealth } from '../src/index.js';
 import { migratePostgres } from '../src/migrate.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
 import { withDatabase } from './helpers.js';
 import { parsedConfig } from './parsed-config.js';
+import { caughtUp, sql, until } from './replica-helpers.js';
 
 /**
  * Read/write split against a real streaming replica (pg_basebackup -R of a throwaway local cluster).
@@ -36,43 +36,10 @@ let replicaUrl: string;
 let replicaPort: number;
 const open: PostgreSQLStorageBackend[] = [];
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, values?: unknown[]) {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await client.query<R>(text, values);
-  } finally {
-    await client.end();
-  }
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 const pauseReplay = () => sql(replicaUrl, 'SELECT pg_wal_replay_pause()');
 const resumeReplay = () => sql(replicaUrl, 'SELECT pg_wal_replay_resume()');
 
-/** Waits until the replica has replayed everything the primary has written so far. */
-async function caughtUp(): Promise<void> {
-  // The insert position, not pg_current_wal_lsn() (the written one): with synchronous_commit off a
-  // commit record can still sit in the WAL buffers, and waiting for the written position returns early.
-  const { rows } = await sql<{ lsn: string }>(primaryUrl, 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
-  const lsn = rows[0]!.lsn;
-  await until(async () => {
-    const r = await sql<{ done: boolean }>(
-      replicaUrl,
-      'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done',
-      [lsn],
-    );
-    return r.rows[0]!.done;
-  }, 'the replica to catch up');
-}
+const caughtUpNow = () => caughtUp(primaryUrl, replicaUrl);
 
 async function store(config: PostgresConfigInput = {}): Promise<PostgreSQLStorageBackend> {
   const backend = new PostgreSQLStorageBackend({
@@ -150,7 +117,7 @@ describe('read replicas', () => {
   it('reads go to the replica, writes to the primary', async () => {
     const s = await store();
     const writer = await store({ replicas: [] });
-    await caughtUp();
+    await caughtUpNow();
     await pauseReplay();
     const id = await writer.save({ type: 'note', session_id: 'elsewhere', text: 'written on the primary' });
     // The replica has not replayed it: every read below misses it, so the replica answered.
@@ -171,7 +138,7 @@ describe('read replicas', () => {
 
   it('read-your-writes: the same session and ids read from the primary during the window', async () => {
     const s = await store();
-    await caughtUp();
+    await caughtUpNow();
     await pauseReplay();
     const id = await s.save({ type: 'chat', session_id: 's1', text: 'hello' });
     // The replica cannot have it (paused): these reads found it on the primary.
@@ -199,7 +166,7 @@ describe('read replicas', () => {
 
   it("read_your_writes_window_ms: 0 sends even the writer's own reads to the replica", async () => {
     const s = await store({ read_your_writes_window_ms: 0 });
-    await caughtUp();
+    await caughtUpNow();
     await pauseReplay();
     const id = await s.save({ session_id: 's9', text: 'x' });
     expect(await s.load(id)).toBeNull();
@@ -207,7 +174,7 @@ describe('read replicas', () => {
 
   it('read_preference primary keeps every read on the primary', async () => {
     const s = await store({ read_preference: 'primary' });
-    await caughtUp();
+    await caughtUpNow();
     await pauseReplay();
     const writer = await store({ replicas: [] });
     const id = await writer.save({ session_id: 'other', text: 'x' });
@@ -217,7 +184,7 @@ describe('read replicas', () => {
 
   it("health reports the replica, its replay lag and the primary's standbys", async () => {
     const s = await store();
-    await caughtUp();
+    await caughtUpNow();
     const health = await s.healthCheck();
     expect(health.status).toBe('healthy');
     const details = health.details.replication as ReplicationDetails;
@@ -260,7 +227,7 @@ describe('read replicas', () => {
   it('a replica that is down is skipped (replica_preferred falls back to the primary) and reported', async () => {
     const s = await store();
     const id = await s.save({ session_id: 'down', text: 'kept' });
-    await caughtUp();
+    await caughtUpNow();
     await server.stopReplica!(0);
     await new Promise((resolve) => setTimeout(resolve, 450)); // past the read-your-writes window
     const before = await statements(s, 'primary');
