@@ -24,6 +24,7 @@ import { citusSection } from './sections/citus-section.js';
 import { keyvSection } from './sections/keyv-section.js';
 import { langgraphSection } from './sections/langgraph-section.js';
 import { bulkWorkloads } from './workloads/bulk-workloads.js';
+import { copyWorkload } from './workloads/copy-workload.js';
 import { postgresTarget, sqliteTarget } from './workloads/family-targets.js';
 import { listAndStreamWorkloads } from './workloads/list-workloads.js';
 import { pointWorkloads } from './workloads/point-workloads.js';
@@ -108,6 +109,15 @@ async function runFamily(family: Family, target: FamilyTarget) {
   const readers = names.filter((n) => !UNSUPPORTED[n].list);
   if (selected(options, 'list') || selected(options, 'stream')) {
     await listAndStreamWorkloads(ctx, target, readers, open, rawName, all);
+  }
+  // A whole SQLite store copied into PostgreSQL: a row of the PostgreSQL table (the engine written to).
+  if (family === 'postgres' && selected(options, 'copy') && skipped.size === 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-bench-copy-'));
+    try {
+      await copyWorkload(ctx, target, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   if (selected(options, 'ttl')) {
     await ttlWorkload(

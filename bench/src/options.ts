@@ -29,6 +29,8 @@ export interface BenchSizes {
   checkpointThread: number;
   /** Rows of the Citus section's list and stream table (each of the two stores gets them). */
   citusListRows: number;
+  /** Records of the SQLite to PostgreSQL copy (workload `copy`). */
+  copyRecords: number;
 }
 
 /** Parsed command line. */
@@ -59,6 +61,7 @@ const FULL: BenchSizes = {
   ttlBaselineOps: 2_000,
   checkpointThread: 1_000,
   citusListRows: 100_000,
+  copyRecords: 1_000_000,
 };
 
 const QUICK: BenchSizes = {
@@ -80,17 +83,18 @@ const QUICK: BenchSizes = {
   ttlBaselineOps: 200,
   checkpointThread: 200,
   citusListRows: 5_000,
+  copyRecords: 20_000,
 };
 
 /** Workloads of the family tables, and the sections beside them (`--only` selects by prefix). */
-const FAMILY_WORKLOADS = ['point', 'bulk', 'list', 'stream', 'ttl'];
+const FAMILY_WORKLOADS = ['point', 'bulk', 'list', 'stream', 'ttl', 'copy'];
 const SELECTABLE = [...FAMILY_WORKLOADS, 'keyv', 'langgraph', 'citus'];
 
 const USAGE = `Usage: pnpm bench [-- options]
   --quick              small sizes, about a minute (smoke run)
   --family=postgres    only one family (postgres | sqlite); repeatable
   --only=point,bulk    (or --only point,bulk) only workloads whose id starts with one of these prefixes
-                       (point, bulk, list, stream, ttl), and/or only these sections:
+                       (point, bulk, list, stream, ttl, copy: SQLite into PostgreSQL), and/or these sections:
                        keyv (Keyv on recordstore vs Keyv's adapters), langgraph (checkpoint savers),
                        citus (recordstore distributed on Citus vs a single node)
   --out=DIR            output folder (default bench/results)
@@ -145,7 +149,7 @@ export function parseOptions(argv: readonly string[], defaultOutDir: string): Be
   return { quick, sizes: quick ? QUICK : FULL, families, only, outDir, seed };
 }
 
-/** True when `--only` leaves any workload of the family tables (point, bulk, list, stream, ttl). */
+/** True when `--only` leaves any workload of the family tables (point, bulk, list, stream, ttl, copy). */
 export function familyWorkloadsSelected(options: BenchOptions): boolean {
   return FAMILY_WORKLOADS.some((id) => selected(options, id));
 }

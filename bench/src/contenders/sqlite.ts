@@ -26,7 +26,8 @@ export async function openRawSqlite(path: string): Promise<{ db: Database.Databa
   return { db, schema };
 }
 
-type Row = {
+/** A row as recordstore's SQLite schema stores it: JSON text, epoch-ms times. */
+export interface StoredTextRow {
   id: string;
   data: string;
   type: string | null;
@@ -36,7 +37,8 @@ type Row = {
   created_at: number;
   updated_at: number;
   expires_at: number | null;
-};
+}
+type Row = StoredTextRow;
 
 function toRecord(row: Row): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -101,7 +103,12 @@ export function rawSqliteListSql(query: ListQuery): { text: string; values: (str
 }
 
 /** Inserts rows in one transaction (the raw contender's batch, also used to load the large tables). */
-export function insertRows(db: Database.Database, records: readonly AgentRecord[]): void {
+export function insertRows(
+  db: Database.Database,
+  records: readonly AgentRecord[],
+  /** `created`: updated_at = created_at (history written long ago); `now` by default. */
+  updatedAt: 'now' | 'created' = 'now',
+): void {
   const stmt = db.prepare(
     `INSERT INTO ${SQLITE_TABLE} (id, data, type, session_id, thread_id, metadata, created_at, updated_at, expires_at)
      VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)
@@ -120,7 +127,7 @@ export function insertRows(db: Database.Database, records: readonly AgentRecord[
         r.session_id,
         r.thread_id,
         r.created_at,
-        now,
+        updatedAt === 'now' ? now : r.created_at,
         r.expires_at,
       );
     }

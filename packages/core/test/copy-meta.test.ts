@@ -129,6 +129,43 @@ describe('copyRecords keeps its watermark in the target meta capability', () => 
     expect((await target.load('r-0001'))?.edited).toBe(true);
   });
 
+  it('writes two batches of the full pass at once; a failed batch stops the copy with the watermark before it', async () => {
+    const source = await memoryWith(1000);
+    const target = await memoryWith(0);
+    let inFlight = 0;
+    let most = 0;
+    let started = 0;
+    const originalSaveMany = target.saveMany.bind(target);
+    target.saveMany = async (batch, options) => {
+      const n = ++started;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        // Later batches finish first: the watermark must still advance in id order.
+        await new Promise((resolve) => setTimeout(resolve, n % 2 === 1 ? 30 : 5));
+        if (n === 5) throw new Error('batch 5 refused');
+        return await originalSaveMany(batch, options);
+      } finally {
+        inFlight--;
+      }
+    };
+    const error = await copyRecords({ from: source, to: target, sourceKey: 'pipe', batchSize: 100 }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain('batch 5 refused');
+    expect(most).toBe(2);
+    // Batches 1-4 are covered by the watermark; batch 6 (in flight beside 5) may have landed, nothing later.
+    const mark = await readCopyWatermark(target, 'pipe');
+    expect(mark).toMatchObject({ status: 'running', phase: 'full', fullAfterId: 'r-0399' });
+    expect(started).toBe(6);
+    expect(await target.count()).toBe(500);
+    // The resumed run writes what is missing and finds batch 6 already there.
+    target.saveMany = originalSaveMany;
+    const report = await copyRecords({ from: source, to: target, sourceKey: 'pipe', batchSize: 100 });
+    expect(report).toMatchObject({ resumed: true, fullPass: 500, unchanged: 100 });
+    expect(await target.count()).toBe(1000);
+  });
+
   it('a run whose watermark trails the records by a batch writes nothing twice', async () => {
     const source = await memoryWith(300);
     const target = await memoryWith(0);

@@ -315,10 +315,10 @@ describe('a copy killed half way (SIGKILL) and run again', () => {
         verify: true,
       });
       expect(report.resumed).toBe(true);
-      // The resumed pass writes exactly what the killed one had not committed: a batch that landed before
-      // its watermark did is found in the target and not written again.
+      // The resumed pass writes exactly what the killed one had not committed: batches that landed before
+      // the watermark covered them (two are written at once) are found in the target and not written again.
       expect(report.fullPass).toBe(total - before);
-      expect(report.unchanged).toBeLessThanOrEqual(500);
+      expect(report.unchanged).toBeLessThanOrEqual(1000);
       expect(report.verification).toMatchObject({
         ok: true,
         sourceCount: total,

@@ -72,10 +72,11 @@ function* copyLines(rows: readonly WriteRow[]): Generator<string> {
 }
 
 /**
- * Writes `rows` (distinct ids) inside the transaction open on `client`: COPY into a temporary table,
- * then one `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE`. The caller's transaction makes it all or
- * nothing and applies the tenant and actor settings, so the tenant_id default, row-level security and the
- * audit trigger see the upsert like any other write.
+ * Writes `rows` (distinct ids) inside the transaction open on `client`: straight into the table when
+ * none of them is stored yet ({@link copyNewRows}), else COPY into a temporary table and one
+ * `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE`. The caller's transaction makes it all or nothing and
+ * applies the tenant and actor settings, so the tenant_id default, row-level security and the audit
+ * trigger see the rows like any other write.
  */
 export async function copyUpsert(
   client: pg.ClientBase,
@@ -83,11 +84,81 @@ export async function copyUpsert(
   rows: readonly WriteRow[],
   keepCreatedAt: boolean,
   now: number,
+  direct: DirectCopy = { enabled: true },
 ): Promise<void> {
+  if (direct.enabled && (await copyNewRows(client, session, rows, direct))) return;
   await session.dynamic({ text: CREATE_STAGING, values: [] });
   await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(COPY_STAGING)));
   await session.dynamic({ text: UPSERT_FROM_STAGING, values: [keepCreatedAt, new Date(now)] });
 }
+
+/** Whether an importer still tries {@link copyNewRows}: off for good once the table refuses COPY. */
+export interface DirectCopy {
+  enabled: boolean;
+}
+
+const COLUMNS = 'id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata';
+const COPY_INTO_TABLE = `COPY storage_records (${COLUMNS}) FROM STDIN`;
+const ANY_STORED = 'SELECT EXISTS (SELECT 1 FROM storage_records WHERE id = ANY($1::text[])) AS stored';
+/** Epoch ms of 0001-01-01 and of the last ms of 9999: the years an ISO timestamp (and PostgreSQL) reads. */
+const ISO_MIN_MS = -62_135_596_800_000;
+const ISO_MAX_MS = 253_402_300_799_999;
+const isoSafe = (ms: number | null) => ms === null || (ms >= ISO_MIN_MS && ms <= ISO_MAX_MS);
+const iso = (ms: number | null) => (ms === null ? '\\N' : new Date(ms).toISOString());
+
+function* tableCopyLines(rows: readonly WriteRow[]): Generator<string> {
+  let chunk = '';
+  for (const r of rows) {
+    chunk +=
+      `${copyText(r.id)}\t${copyText(r.dataJson)}\t${iso(r.created_at)}\t${iso(r.updated_at)}\t` +
+      `${iso(r.expires_at ?? null)}\t${copyText(r.type)}\t${copyText(r.session_id)}\t` +
+      `${copyText(r.thread_id)}\t${copyText(r.metadataJson)}\n`;
+    if (chunk.length > 256 * 1024) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
+ * The fast path of a bulk write whose ids are all new (a copy or restore into an empty store, the usual
+ * bulk load): one COPY straight into the table, so each row is written once instead of twice (staging
+ * table, then the upsert). An id probe decides; a savepoint covers what the probe cannot see: a row
+ * another writer inserted meanwhile (unique violation) falls back to the upsert, and a table COPY may not
+ * write to (row-level security, forced under tenancy) turns the fast path off for the importer.
+ * @returns false when nothing was written and the upsert path must run.
+ */
+async function copyNewRows(
+  client: pg.ClientBase,
+  session: SqlSession,
+  rows: readonly WriteRow[],
+  direct: DirectCopy,
+): Promise<boolean> {
+  if (!rows.every((r) => isoSafe(r.created_at) && isoSafe(r.updated_at) && isoSafe(r.expires_at ?? null)))
+    return false;
+  const probe = await session.dynamic<{ stored: boolean }>({
+    text: ANY_STORED,
+    values: [rows.map((r) => r.id)],
+  });
+  if (probe.rows[0]?.stored !== false) return false;
+  await session.dynamic({ text: 'SAVEPOINT recordstore_copy', values: [] });
+  try {
+    await pipeline(Readable.from(tableCopyLines(rows)), client.query(copyFrom(COPY_INTO_TABLE)));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== UNIQUE_VIOLATION && code !== FEATURE_NOT_SUPPORTED) throw error;
+    if (code === FEATURE_NOT_SUPPORTED) direct.enabled = false;
+    await session.dynamic({ text: 'ROLLBACK TO SAVEPOINT recordstore_copy', values: [] });
+    return false;
+  }
+  await session.dynamic({ text: 'RELEASE SAVEPOINT recordstore_copy', values: [] });
+  return true;
+}
+
+const UNIQUE_VIOLATION = '23505';
+/** What COPY FROM raises on a table with row-level security. */
+const FEATURE_NOT_SUPPORTED = '0A000';
 
 /** What {@link CopyImport} needs from the driver. */
 export interface CopyImportContext {
@@ -110,6 +181,7 @@ export interface CopyImportContext {
  */
 export class CopyImport implements BulkImportCapability {
   readonly #context: CopyImportContext;
+  readonly #direct: DirectCopy = { enabled: true };
   /** Whether this role may create temporary tables; asked once per connection. */
   #tempAllowed: Promise<boolean> | null = null;
 
@@ -126,7 +198,7 @@ export class CopyImport implements BulkImportCapability {
     if (rows.length === 0) return;
     if (context.setBased() && (await this.#mayCreateTemp())) {
       await context.copyTransaction((session, client) =>
-        copyUpsert(client, session, rows, keepCreatedAt, now),
+        copyUpsert(client, session, rows, keepCreatedAt, now, this.#direct),
       );
       return;
     }

@@ -11,13 +11,15 @@ import {
   type StorageError,
   verifyCopy,
 } from '@recordstore/core';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PostgreSQLStorageBackend } from '../src/index.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
 import { backendOn, useSuiteDatabase } from './helpers.js';
 
 /**
- * importRecords: the COPY-based bulk path (COPY into a temporary table, then one upsert per batch), its
+ * importRecords: the COPY-based bulk path (COPY straight into the table when every id is new, else COPY
+ * into a temporary table and one upsert per batch), its
  * validation and atomicity per batch, and its use by core's restore and copy engines.
  */
 
@@ -68,6 +70,32 @@ async function* generate(
 async function tableCount(store: PostgreSQLStorageBackend): Promise<number> {
   const result = await store.pool!.query<{ n: number }>('SELECT count(*)::int AS n FROM storage_records');
   return result.rows[0]!.n;
+}
+
+/** The statement texts pg sends while `fn` runs (every client of the process). */
+async function sentWhile(fn: () => Promise<unknown>): Promise<string[]> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const texts: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = typeof first === 'string' ? first : first?.text;
+    if (typeof text === 'string') texts.push(text.trim());
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.query = original;
+  }
+  return texts;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  for (const started = Date.now(); !(await check()); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('importRecords(records, options)', () => {
@@ -177,6 +205,44 @@ describe('importRecords(records, options)', () => {
     expect(tenants.rows).toEqual([{ tenant_id: 'acme', n: 300 }]);
     const log = await store.auditLog({ id: 'r-000123' });
     expect(log).toMatchObject([{ operation: 'INSERT', actor: 'alice', tenantId: 'acme' }]);
+  });
+
+  it('writes new ids with one COPY into the table; ids already stored go through the staged upsert', async () => {
+    const store = await freshStore();
+    const fresh = await sentWhile(() => store.importRecords(generate(1000)));
+    expect(fresh.some((t) => t.startsWith('COPY storage_records'))).toBe(true);
+    expect(fresh.some((t) => t.startsWith('CREATE TEMP TABLE'))).toBe(false);
+    // One stored id among new ones is enough to take the upsert (each row keeps its created_at rule).
+    const mixed = await sentWhile(() => store.importRecords(generate(1001)));
+    expect(mixed.some((t) => t.startsWith('COPY storage_records'))).toBe(false);
+    expect(mixed.some((t) => t.startsWith('COPY recordstore_import'))).toBe(true);
+    expect(await tableCount(store)).toBe(1001);
+  });
+
+  it('falls back to the upsert when another writer commits one of the ids while the COPY runs', async () => {
+    const store = await freshStore();
+    // Another writer holds r-000005 uncommitted: the id probe cannot see it, the COPY waits on it.
+    const other = await store.pool!.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO storage_records (id, data, created_at, updated_at) VALUES ('r-000005', '{"by":"other"}', now(), now())`,
+      );
+      const importing = store.importRecords(generate(10));
+      await until(async () => {
+        const waiting = await store.pool!.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY storage_records%'`,
+        );
+        return waiting.rowCount === 1;
+      });
+      await other.query('COMMIT');
+      expect(await importing).toBe(10);
+    } finally {
+      other.release();
+    }
+    // The savepoint undid the COPY; the upsert wrote all ten, the import's version of r-000005 included.
+    expect(await tableCount(store)).toBe(10);
+    expect(await store.load('r-000005')).toMatchObject({ n: 5 });
   });
 
   // Range/list layouts have no unique index on id, so a set-based ON CONFLICT (id) would fail there: this

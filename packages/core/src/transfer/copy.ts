@@ -187,17 +187,40 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
     const fetchAfter = (after: string | null) =>
       from.list(afterId(after), { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
     let next = prefetch(fetchAfter(mark.fullAfterId));
-    for (;;) {
-      const page = await next;
-      // Read the next page while this one is written: at most two batches in memory (three while comparing).
-      if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
-      if (page.length > 0) {
-        fullPass += await write(page, compareFullPass);
-        await keep({ ...mark, fullAfterId: page[page.length - 1]!.id });
-        batches++;
-        progress.add(page.length);
+    // Two batches are written at once (each its own transaction): while the target's server ingests one,
+    // this process reads and encodes the next, instead of idling (a SQLite to PostgreSQL copy spent 46% of
+    // its time waiting). Safe in this pass only: pages are in id order, so no two batches share an id and
+    // their order cannot matter. The watermark still advances batch by batch in order, after the batch.
+    let previous: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const page = await next;
+        // Read the next page while this one is written: at most four batches in memory (read ahead, two
+        // written, one compared).
+        if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
+        if (page.length > 0) {
+          const lastId = page[page.length - 1]!.id;
+          const writing = prefetch(write(page, compareFullPass));
+          const before = previous;
+          previous = prefetch(
+            (async () => {
+              const written = await writing;
+              await before;
+              fullPass += written;
+              await keep({ ...mark, fullAfterId: lastId });
+              batches++;
+              progress.add(page.length);
+            })(),
+          );
+          await before;
+        }
+        if (page.length < batchSize) break;
       }
-      if (page.length < batchSize) break;
+      await previous;
+    } catch (error) {
+      // Nothing is written after the copy has failed: the other batch in flight settles first.
+      await previous.catch(() => undefined);
+      throw error;
     }
     // The catch-up pass starts where the full pass began: anything changed since then has a later updated_at.
     const since = mark.fullStartedAt ?? new Date();
@@ -279,9 +302,14 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
   return report;
 }
 
-/** A source record as written to the target: as read, with "no expiry" made explicit (see restore). */
+/**
+ * A source record as written to the target: as read, with "no expiry" made explicit (see restore). Marked
+ * in place: the page's records are this copy's own objects, fresh from `list` (a copy of each was a
+ * measurable share of a copy's garbage).
+ */
 function toCopiedRecord(record: StoredRecord): RecordInput {
-  return 'expires_at' in record ? record : { ...record, expires_at: null };
+  if (!('expires_at' in record)) (record as RecordInput).expires_at = null;
+  return record;
 }
 
 /**
