@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { CONTENDERS, type ContenderName, openContender } from './contenders/index.js';
-import { recordstoreAvailable } from './contenders/recordstore.js';
+import { openRecordstoreUncoalesced, recordstoreAvailable } from './contenders/recordstore.js';
 import type { Contender, Family, OptionalWork } from './contenders/types.js';
 import { familyWorkloadsSelected, parseOptions, selected } from './options.js';
 import { startPostgres } from './postgres-server.js';
@@ -98,7 +98,22 @@ async function runFamily(family: Family, target: FamilyTarget) {
     for (const name of names)
       contenders.push(await open(name, await target.fresh(`bench_point_${name.replace(/[^a-z0-9]/g, '_')}`)));
     try {
-      if (selected(options, 'point')) await pointWorkloads(ctx, family, contenders, rawName);
+      if (selected(options, 'point')) {
+        // Point workloads also run recordstore with coalescing off: the per-call path on its own.
+        const uncoalesced = names.some((n) => n.startsWith('recordstore'))
+          ? [
+              await openRecordstoreUncoalesced(
+                family,
+                await target.fresh(`bench_point_${family}_coalesce_off`),
+              ),
+            ]
+          : [];
+        try {
+          await pointWorkloads(ctx, family, [...contenders, ...uncoalesced], rawName);
+        } finally {
+          for (const c of uncoalesced) await c.close();
+        }
+      }
       if (selected(options, 'bulk')) await bulkWorkloads(ctx, family, contenders, rawName);
     } finally {
       for (const c of contenders) await c.close();

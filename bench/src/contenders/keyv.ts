@@ -35,6 +35,9 @@ abstract class KeyvContender<Store extends KeyvAdapter> implements Contender {
   async load(id: string): Promise<unknown> {
     return (await this.keyv.get(id)) ?? null;
   }
+  async exists(id: string): Promise<boolean> {
+    return this.keyv.has(id);
+  }
   async delete(id: string): Promise<boolean> {
     return this.keyv.delete(id);
   }

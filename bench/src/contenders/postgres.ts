@@ -210,6 +210,15 @@ export class RawPgContender implements Contender {
     return row ? toRecord(row) : null;
   }
 
+  async exists(id: string): Promise<boolean> {
+    const result = await this.pool.query({
+      name: 'rs-bench-exists',
+      text: `SELECT 1 FROM ${PG_TABLE} WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())`,
+      values: [id],
+    });
+    return result.rows.length > 0;
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.pool.query({
       name: 'rs-bench-delete',

@@ -69,6 +69,9 @@ export class RecordstoreContender implements Contender {
   async load(id: string): Promise<unknown> {
     return this.backend.load(id);
   }
+  async exists(id: string): Promise<boolean> {
+    return this.backend.exists(id);
+  }
   async delete(id: string): Promise<boolean> {
     return this.backend.delete(id);
   }
@@ -96,6 +99,23 @@ export class RecordstoreContender implements Contender {
     await this.backend.close();
     await this.#release();
   }
+}
+
+/** Name suffix of the recordstore contenders opened with `coalesce: false` (point workloads only). */
+export const COALESCE_OFF_SUFFIX = '-coalesce-off';
+
+/**
+ * The family's recordstore store with coalescing turned off (`coalesce: false`): every call its own
+ * statement, as with the raw drivers, so the per-call path is measured apart from coalescing.
+ */
+export function openRecordstoreUncoalesced(
+  family: 'postgres' | 'sqlite',
+  target: string,
+): Promise<RecordstoreContender> {
+  const off = { coalesce: false };
+  return family === 'postgres'
+    ? openRecordstorePostgres(target, off, `recordstore-postgres${COALESCE_OFF_SUFFIX}`)
+    : openRecordstoreSqlite(target, off, `recordstore-sqlite${COALESCE_OFF_SUFFIX}`);
 }
 
 /** Why a recordstore package cannot be measured yet, or null when it loads. */
@@ -146,6 +166,7 @@ export async function connectBackend(
 export async function openRecordstorePostgres(
   url: string,
   extra: Record<string, unknown> = {},
+  name = 'recordstore-postgres',
 ): Promise<RecordstoreContender> {
   const mod = (await importPackage(POSTGRES_PKG)) as { PostgreSQLStorageBackend: StoreClass };
   // Pool max = size + overflow: the same 16 connections the other contenders get.
@@ -158,7 +179,7 @@ export async function openRecordstorePostgres(
   await backend.connect();
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  return new RecordstoreContender('recordstore-postgres', 'postgres', backend, {
+  return new RecordstoreContender(name, 'postgres', backend, {
     truncate: async () => {
       await admin.query(`TRUNCATE ${PG_TABLE}`);
     },
@@ -173,6 +194,7 @@ export async function openRecordstorePostgres(
 export async function openRecordstoreSqlite(
   path: string,
   extra: Record<string, unknown> = {},
+  name = 'recordstore-sqlite',
 ): Promise<RecordstoreContender> {
   const mod = (await importPackage(SQLITE_PKG)) as {
     SQLiteStorageBackend: StoreClass;
@@ -181,7 +203,7 @@ export async function openRecordstoreSqlite(
   const backend = new mod.SQLiteStorageBackend({ path, ...extra });
   await backend.connect();
   let admin: Database.Database | undefined;
-  return new RecordstoreContender('recordstore-sqlite', 'sqlite', backend, {
+  return new RecordstoreContender(name, 'sqlite', backend, {
     truncate: async () => {
       if (!admin) {
         admin = new Database(path);

@@ -144,6 +144,7 @@ export class RawSqliteContender implements Contender {
   readonly schema: string;
   readonly #save: Database.Statement;
   readonly #load: Database.Statement;
+  readonly #exists: Database.Statement;
   readonly #delete: Database.Statement;
   /** List statements by SQL text (one per query kind), prepared once like the point statements. */
   readonly #lists = new Map<string, Database.Statement>();
@@ -162,6 +163,9 @@ export class RawSqliteContender implements Contender {
       `SELECT ${COLUMNS} FROM ${SQLITE_TABLE} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
     );
     this.#delete = db.prepare(`DELETE FROM ${SQLITE_TABLE} WHERE id = ?`);
+    this.#exists = db.prepare(
+      `SELECT 1 FROM ${SQLITE_TABLE} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    );
   }
 
   static async open(path: string): Promise<RawSqliteContender> {
@@ -185,6 +189,9 @@ export class RawSqliteContender implements Contender {
   async load(id: string): Promise<unknown> {
     const row = this.#load.get(id, Date.now()) as Row | undefined;
     return row ? toRecord(row) : null;
+  }
+  async exists(id: string): Promise<boolean> {
+    return this.#exists.get(id, Date.now()) !== undefined;
   }
   async delete(id: string): Promise<boolean> {
     return this.#delete.run(id).changes > 0;

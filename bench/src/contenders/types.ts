@@ -31,6 +31,8 @@ export interface Contender {
   readonly unsupported: Partial<Record<OptionalWork, string>>;
   save(record: AgentRecord): Promise<void>;
   load(id: string): Promise<unknown>;
+  /** Whether a live record with this id exists (without reading it). */
+  exists(id: string): Promise<boolean>;
   delete(id: string): Promise<boolean>;
   /** Fills the table before measuring (not timed); defaults to {@link Contender.saveBatch}. */
   preload?(records: AgentRecord[]): Promise<void>;

@@ -20,6 +20,8 @@ interface StreamResult {
   elapsedMs: number;
   peakGrowthMb: number;
   heapGrowthMb: number;
+  /** Heap after a full collection at the end, minus the heap before the stream: what it left behind. */
+  retainedMb: number;
 }
 
 /** Streams the shared table once per contender per round, each in a child process (clean RSS baseline). */
@@ -95,5 +97,9 @@ function record(sample: Samples, result: StreamResult): void {
     Number(sample.extra.peak_heap_growth_mb ?? 0),
     Math.round(result.heapGrowthMb * 10) / 10,
   );
-  sample.extra.notes = `peak RSS growth ${sample.extra.peak_rss_growth_mb} MB (JS heap ${sample.extra.peak_heap_growth_mb} MB), ${result.count.toLocaleString('en-US')} rows, own process`;
+  sample.extra.retained_mb = Math.max(
+    Number(sample.extra.retained_mb ?? Number.NEGATIVE_INFINITY),
+    Math.round(result.retainedMb * 10) / 10,
+  );
+  sample.extra.notes = `peak RSS growth ${sample.extra.peak_rss_growth_mb} MB (JS heap ${sample.extra.peak_heap_growth_mb} MB; retained after a full GC ${sample.extra.retained_mb} MB), ${result.count.toLocaleString('en-US')} rows, own process`;
 }
