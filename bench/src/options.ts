@@ -70,9 +70,9 @@ const QUICK: BenchSizes = {
   // measurements taken a moment apart, and their median moves far less between runs than the ratio of
   // the medians of 2 long rounds did (0.59 to 1.07). 9 x 60 operations keep the section near its old
   // length (2 x 200); 15 x 100 took about two minutes for both families here.
-  pointRounds: 9,
+  pointRounds: 17,
   pointBaseRows: 2_000,
-  pointOps: 60,
+  pointOps: 128,
   concurrency: 16,
   bulkRecords: 5_000,
   bulkBatch: 1_000,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { MIGRATIONS_DIR } from '../contenders/index.js';
@@ -126,23 +127,42 @@ export async function copyWorkload(ctx: RunContext, target: FamilyTarget, dir: s
 }
 
 /**
- * CPU time of the PostgreSQL server's processes so far, in ms (`ps`, Linux; NaN where it cannot be read):
- * where a copy's time goes on the database side, next to the client's.
+ * CPU time the PostgreSQL server has used so far, in ms, from /proc (Linux; NaN elsewhere): every live
+ * `postgres` process's own time, plus what the postmaster collected from its exited children (a backend
+ * whose connection closed, like the raw copy's, is gone by the time it would be read).
  */
 function serverCpuMs(): number {
   try {
-    const out = execFileSync('ps', ['-C', 'postgres', '-o', 'cputimes='], { encoding: 'utf8' });
-    return out.split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) * 1000;
+    const pids = execFileSync('ps', ['-C', 'postgres', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+    const all = new Set(pids.map(([pid]) => pid));
+    let ticks = 0;
+    for (const [pid, ppid] of pids) {
+      // Fields after the command: state is [0], utime [11], stime [12], cutime [13], cstime [14].
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number);
+      ticks += f[11]! + f[12]!;
+      if (!all.has(ppid)) ticks += f[13]! + f[14]!; // the postmaster: its reaped children
+    }
+    return (ticks * 1000) / CLOCK_TICKS;
   } catch {
     return Number.NaN;
   }
 }
 
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times (100 on every common kernel). */
+const CLOCK_TICKS = 100;
+
 /** "; server CPU x s (y% of one core)" over the time since `before`, or nothing when unknown. */
 function serverBusy(before: number, elapsedMs: number): string {
   const used = serverCpuMs() - before;
   if (!Number.isFinite(used)) return '';
-  return `; PostgreSQL server CPU ${(used / 1000).toFixed(0)} s (${Math.round((used / elapsedMs) * 100)}% of one core)`;
+  return `; PostgreSQL server CPU ${(used / 1000).toFixed(1)} s (${Math.round((used / elapsedMs) * 100)}% of one core)`;
 }
 
 /** The raw baseline: rows of the SQLite file in id order, straight into one COPY (no JSON parsing). */

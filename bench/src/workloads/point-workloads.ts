@@ -27,8 +27,13 @@ function pointTarget(family: Family, workload: string) {
   };
 }
 
+/** Operations per slice of a sequential workload (see the slicing in {@link pointWorkloads}). */
+const SEQUENTIAL_SLICE = 25;
+/** Operations per worker per slice of a concurrent workload: enough that ramp-up and drain stay small. */
+const CONCURRENT_SLICE_PER_WORKER = 8;
+
 /**
- * Sequential and 16-way concurrent save, load by id and delete, interleaved in rounds. Each contender has
+ * Sequential and 16-way concurrent save, load by id, exists and delete, interleaved in rounds. Each contender has
  * its own table, preloaded with the same base rows; loads pick among them, deletes remove the round's saves.
  */
 export async function pointWorkloads(
@@ -66,25 +71,38 @@ export async function pointWorkloads(
       const loadIds = Array.from({ length: s.pointOps }, () => base[Math.floor(random() * base.length)]!.id);
       for (const op of ['save', 'load', 'exists', 'delete'] as const) {
         const workload = `${op} ${mode}`;
-        for (const c of rotate(contenders, round)) {
-          gc();
-          const result = await timeOps(s.pointOps, conc, async (i) => {
-            if (op === 'save') return c.save(records[i]!);
-            if (op === 'load') {
-              if ((await c.load(loadIds[i]!)) === null) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
-              return;
-            }
-            if (op === 'exists') {
-              if (!(await c.exists(loadIds[i]!))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
-              return;
-            }
-            if (!(await c.delete(records[i]!.id))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
-          });
+        // The round's operations run in slices, the contenders taking turns slice by slice, so a
+        // checkpoint, an autovacuum or a slow fsync lands on all of them alike instead of on whichever
+        // ran at that moment (one contender's 500 operations in a row let such events decide a round).
+        const order = rotate(contenders, round);
+        const elapsed = new Map<string, number>();
+        const slice = conc === 1 ? SEQUENTIAL_SLICE : conc * CONCURRENT_SLICE_PER_WORKER;
+        for (let from = 0; from < s.pointOps; from += slice) {
+          const to = Math.min(s.pointOps, from + slice);
+          for (const c of order) {
+            if (from === 0) gc();
+            const result = await timeOps(to - from, conc, async (k) => {
+              const i = from + k;
+              if (op === 'save') return c.save(records[i]!);
+              if (op === 'load') {
+                if ((await c.load(loadIds[i]!)) === null) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
+                return;
+              }
+              if (op === 'exists') {
+                if (!(await c.exists(loadIds[i]!))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
+                return;
+              }
+              if (!(await c.delete(records[i]!.id))) misses.set(c.name, (misses.get(c.name) ?? 0) + 1);
+            });
+            samplesFor(samples, workload, c.name).latencies.push(...result.latencies);
+            elapsed.set(c.name, (elapsed.get(c.name) ?? 0) + result.elapsedMs);
+          }
+        }
+        for (const c of order) {
           const sample = samplesFor(samples, workload, c.name);
-          // Every contender runs every round, right after each other: the ratio pairs rounds.
+          // Every contender runs every round, interleaved: the ratio pairs rounds.
           sample.paired = true;
-          sample.latencies.push(...result.latencies);
-          sample.perRound.push((s.pointOps / result.elapsedMs) * 1000);
+          sample.perRound.push((s.pointOps / elapsed.get(c.name)!) * 1000);
         }
       }
     }

@@ -21,3 +21,9 @@ FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE i.indrelid = to_regclass('storage_records') AND NOT i.indisunique AND NOT i.indisprimary
   AND c.relname <> 'storage_records_id_idx'
 ORDER BY c.relname;
+
+/* The statistics target of the named index's first column (NULL or -1: the default) and its relkind ('i' plain, 'I' partitioned). */
+/* @name IndexStatistics */
+SELECT a.attstattarget::int AS target, c.relkind::text AS "kind!"
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE a.attrelid = to_regclass(quote_ident(:name!::text)) AND a.attnum = 1;

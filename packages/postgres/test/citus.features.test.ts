@@ -97,6 +97,34 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
     }
   });
 
+  it('declared indexes on a distributed table: created with the fine histogram, and ranges answered through them', async () => {
+    const store = storeOn({ indexes: [{ path: 'score', type: 'numeric' }] });
+    await store.connect();
+    try {
+      await store.saveMany(Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, score: i })));
+      expect((await store.list({ score: { $gte: 10, $lt: 13 } })).map((r) => r.score).sort()).toEqual([
+        10, 11, 12,
+      ]);
+      const client = new pg.Client({
+        connectionString: cluster.url,
+        options: `-c search_path=features_${schemas}`,
+      });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ target: number }>(
+          `SELECT a.attstattarget::int AS target FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indexrelid
+            WHERE i.indrelid = 'storage_records'::regclass AND a.attnum = 1
+              AND pg_get_indexdef(i.indexrelid) LIKE '%score%'`,
+        );
+        expect(rows).toEqual([{ target: 1000 }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('`recordstore migrate up` distributes (idempotently); auto_migrate off then connects, and refuses an undistributed table', async () => {
     const schema = `features_${++schemas}`;
     const base = { url: cluster.url, schema_name: schema, shard_count: TEST_SHARD_COUNT };

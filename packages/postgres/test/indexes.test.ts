@@ -198,6 +198,24 @@ describe('declared indexes serve range filters (EXPLAIN on 50,000 rows)', () => 
     },
   );
 
+  it('declared expressions keep a fine histogram: a range narrower than 1% is estimated near its size', async () => {
+    const stats = await sqlIn<{ target: number }>(
+      schema,
+      'SELECT attstattarget::int AS target FROM pg_attribute WHERE attrelid = $1::regclass AND attnum = 1',
+      [nameOf(indexes[0]!)],
+    );
+    expect(stats.rows[0]!.target).toBe(1000);
+    // 9990 <= score < 9996: 6 of 10,000 values, 30 of the 50,000 rows. With the default 100 buckets the
+    // estimate was a whole bucket (about 500 rows), which for LIMIT queries made the planner walk the
+    // created_at index instead (seen on 1,000,000 rows: 0.5 s against 10 ms).
+    const plan = await sqlIn<{ 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }>(
+      schema,
+      `EXPLAIN (FORMAT JSON) SELECT id FROM storage_records
+        WHERE (data #> '{score}'::text[]) >= '9990'::jsonb AND (data #> '{score}'::text[]) < '9996'::jsonb`,
+    );
+    expect(plan.rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows']).toBeLessThan(150);
+  });
+
   it('the index-served results equal what the reference semantics give (other JSON types excluded)', async () => {
     const found = await store.list({ score: { $gt: 9994, $lte: 9996 } }, { limit: 1000 });
     // 9995 and 9996 appear 5 times each in 50,000 rows; 9995.5 once; 'high' and [9995] never match.

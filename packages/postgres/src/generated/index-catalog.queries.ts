@@ -69,7 +69,7 @@ export interface IMigrationSecondaryIndexesQuery {
   result: IMigrationSecondaryIndexesResult;
 }
 
-const migrationSecondaryIndexesIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT c.relname::text AS \"name!\"\nFROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid\nWHERE i.indrelid = to_regclass('storage_records') AND NOT i.indisunique AND NOT i.indisprimary\n  AND c.relname <> 'storage_records_id_idx'\nORDER BY c.relname"};
+const migrationSecondaryIndexesIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT c.relname::text AS \"name!\"\nFROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid\nWHERE i.indrelid = to_regclass('storage_records') AND NOT i.indisunique AND NOT i.indisprimary\n  AND c.relname <> 'storage_records_id_idx'\nORDER BY c.relname                                                                                                                                     "};
 
 /**
  * Query generated from SQL:
@@ -78,9 +78,39 @@ const migrationSecondaryIndexesIR: any = {"usedParamSet":{},"params":[],"stateme
  * FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
  * WHERE i.indrelid = to_regclass('storage_records') AND NOT i.indisunique AND NOT i.indisprimary
  *   AND c.relname <> 'storage_records_id_idx'
- * ORDER BY c.relname
+ * ORDER BY c.relname                                                                                                                                     
  * ```
  */
 export const migrationSecondaryIndexes = new PreparedQuery<IMigrationSecondaryIndexesParams,IMigrationSecondaryIndexesResult>(migrationSecondaryIndexesIR);
+
+
+/** 'IndexStatistics' parameters type */
+export interface IIndexStatisticsParams {
+  name: string;
+}
+
+/** 'IndexStatistics' return type */
+export interface IIndexStatisticsResult {
+  kind: string;
+  target: number;
+}
+
+/** 'IndexStatistics' query type */
+export interface IIndexStatisticsQuery {
+  params: IIndexStatisticsParams;
+  result: IIndexStatisticsResult;
+}
+
+const indexStatisticsIR: any = {"usedParamSet":{"name":true},"params":[{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":167,"b":172}]}],"statement":"SELECT a.attstattarget::int AS target, c.relkind::text AS \"kind!\"\nFROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid\nWHERE a.attrelid = to_regclass(quote_ident(:name!::text)) AND a.attnum = 1"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT a.attstattarget::int AS target, c.relkind::text AS "kind!"
+ * FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ * WHERE a.attrelid = to_regclass(quote_ident(:name!::text)) AND a.attnum = 1
+ * ```
+ */
+export const indexStatistics = new PreparedQuery<IIndexStatisticsParams,IIndexStatisticsResult>(indexStatisticsIR);
 
 

@@ -37,6 +37,20 @@ export function declaredIndexDdl(decl: DeclaredIndex, options: { concurrently: b
   );
 }
 
+/**
+ * Histogram buckets ANALYZE keeps for a declared index's expression. jsonb values cannot be interpolated
+ * within a bucket, so a range narrower than one bucket is estimated as about a whole bucket: with the
+ * default 100 buckets, 1% of the table. On 1,000,000 rows a 0.1% range then looked ten times too
+ * wide, and for `ORDER BY created_at DESC LIMIT n` the planner walked the created_at index filtering
+ * row by row (0.5 s) instead of reading the declared index (10 ms). 1,000 buckets estimate it to 0.1%.
+ */
+export const DECLARED_INDEX_STATISTICS = 1000;
+
+/** Sets {@link DECLARED_INDEX_STATISTICS} on a declared index's expression column (ANALYZE uses it next). */
+export function declaredIndexStatisticsDdl(name: string): string {
+  return `ALTER INDEX ${pg.escapeIdentifier(name)} ALTER COLUMN 1 SET STATISTICS ${DECLARED_INDEX_STATISTICS}`;
+}
+
 /** `DROP INDEX` of an index of storage_records, by name. */
 export function dropIndexDdl(name: string): string {
   return `DROP INDEX ${pg.escapeIdentifier(name)}`;

@@ -1,6 +1,11 @@
 import * as catalog from '../generated/index-catalog.queries.js';
 import { catalogOn, type SqlClient } from '../partitions/sql-client.js';
-import { declaredIndexDdl, dropIndexDdl } from './declared-index-ddl.js';
+import {
+  DECLARED_INDEX_STATISTICS,
+  declaredIndexDdl,
+  declaredIndexStatisticsDdl,
+  dropIndexDdl,
+} from './declared-index-ddl.js';
 import { type DeclaredIndex, declaredIndexName } from './index-options.js';
 
 /**
@@ -38,7 +43,10 @@ export async function ensureDeclaredIndexes(
   for (const decl of indexes) {
     const name = declaredIndexName(decl);
     const [existing] = await catalog.indexValidity.run({ name }, db);
-    if (existing?.valid === true) continue;
+    if (existing?.valid === true) {
+      await keepStatistics(client, name);
+      continue;
+    }
     if (existing !== undefined) {
       await client.query(dropIndexDdl(name));
       result.rebuilt.push(name);
@@ -50,8 +58,20 @@ export async function ensureDeclaredIndexes(
       const code = (error as { code?: string }).code;
       if (code === undefined || !CREATED_CONCURRENTLY.has(code)) throw error;
     }
+    await keepStatistics(client, name);
   }
   return result;
+}
+
+/**
+ * Gives a declared index's expression the finer histogram of {@link DECLARED_INDEX_STATISTICS} when its
+ * target differs (an index declared by an earlier version). Partitioned indexes take no per-column
+ * statistics (their partitions' indexes are analyzed with the partitions): left at the default.
+ */
+async function keepStatistics(client: SqlClient, name: string): Promise<void> {
+  const [row] = await catalog.indexStatistics.run({ name }, catalogOn(client));
+  if (row === undefined || row.kind !== 'i' || row.target === DECLARED_INDEX_STATISTICS) return;
+  await client.query(declaredIndexStatisticsDdl(name));
 }
 
 /**
