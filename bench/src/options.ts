@@ -66,10 +66,10 @@ const FULL: BenchSizes = {
 
 const QUICK: BenchSizes = {
   rounds: 2,
-  // Many short rounds (tens of ms per contender and workload sequentially): each round's ratio pairs
-  // measurements taken a moment apart, and their median moves far less between runs than the ratio of
-  // the medians of 2 long rounds did (0.59 to 1.07). 9 x 60 operations keep the section near its old
-  // length (2 x 200); 15 x 100 took about two minutes for both families here.
+  // Many short rounds, each in slices the contenders take in turns: each round's ratio pairs measurements
+  // taken a moment apart, and their median moves far less between runs than the ratio of the medians of
+  // 2 long rounds did (0.59 to 1.07). 17 x 128 operations: about 35 s of point workloads per family, the
+  // whole quick run under two minutes; 9 x 60 left twice as many ratios outside +/-0.1 across three runs.
   pointRounds: 17,
   pointBaseRows: 2_000,
   pointOps: 128,

@@ -7,9 +7,9 @@ import type { SqlSession } from './queries.js';
 
 /**
  * The bulk import path (`bulkImport` capability): each batch, already validated, stamped and deduplicated
- * by core's record importer, is streamed with COPY into a temporary table and upserted with one
- * `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE` (same created_at rule as saveMany), in one transaction
- * per batch that carries the tenant and actor like any write.
+ * by core's record importer, is written in one transaction that carries the tenant and actor like any
+ * write: COPY straight into the table when none of its ids is stored yet, else COPY into a temporary
+ * table and one `INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE` (same created_at rule as saveMany).
  */
 
 // A session-local temporary table (pg_temp is searched first, so the name cannot clash with a real
@@ -55,14 +55,18 @@ function copyText(value: string | null): string {
   );
 }
 
-function* copyLines(rows: readonly WriteRow[]): Generator<string> {
+/**
+ * COPY text lines of `rows` in chunks of about 256 KB (few stream writes, bounded memory), times written by
+ * `time`: epoch ms for the staging table (converted in SQL: exact, whatever the year), ISO text for the
+ * table itself.
+ */
+function* copyLines(rows: readonly WriteRow[], time: (ms: number | null) => string): Generator<string> {
   let chunk = '';
   for (const r of rows) {
     chunk +=
-      `${copyText(r.id)}\t${copyText(r.dataJson)}\t${r.created_at}\t${r.updated_at}\t` +
-      `${r.expires_at ?? '\\N'}\t${copyText(r.type)}\t${copyText(r.session_id)}\t` +
+      `${copyText(r.id)}\t${copyText(r.dataJson)}\t${time(r.created_at)}\t${time(r.updated_at)}\t` +
+      `${time(r.expires_at ?? null)}\t${copyText(r.type)}\t${copyText(r.session_id)}\t` +
       `${copyText(r.thread_id)}\t${copyText(r.metadataJson)}\n`;
-    // Chunks of about 256 KB: few stream writes, bounded memory.
     if (chunk.length > 256 * 1024) {
       yield chunk;
       chunk = '';
@@ -70,6 +74,9 @@ function* copyLines(rows: readonly WriteRow[]): Generator<string> {
   }
   if (chunk !== '') yield chunk;
 }
+
+const epochMs = (ms: number | null) => (ms === null ? '\\N' : String(ms));
+const isoTime = (ms: number | null) => (ms === null ? '\\N' : new Date(ms).toISOString());
 
 /**
  * Writes `rows` (distinct ids) inside the transaction open on `client`: straight into the table when
@@ -88,7 +95,7 @@ export async function copyUpsert(
 ): Promise<void> {
   if (direct.enabled && (await copyNewRows(client, session, rows, direct))) return;
   await session.dynamic({ text: CREATE_STAGING, values: [] });
-  await pipeline(Readable.from(copyLines(rows)), client.query(copyFrom(COPY_STAGING)));
+  await pipeline(Readable.from(copyLines(rows, epochMs)), client.query(copyFrom(COPY_STAGING)));
   await session.dynamic({ text: UPSERT_FROM_STAGING, values: [keepCreatedAt, new Date(now)] });
 }
 
@@ -104,23 +111,6 @@ const ANY_STORED = 'SELECT EXISTS (SELECT 1 FROM storage_records WHERE id = ANY(
 const ISO_MIN_MS = -62_135_596_800_000;
 const ISO_MAX_MS = 253_402_300_799_999;
 const isoSafe = (ms: number | null) => ms === null || (ms >= ISO_MIN_MS && ms <= ISO_MAX_MS);
-const iso = (ms: number | null) => (ms === null ? '\\N' : new Date(ms).toISOString());
-
-function* tableCopyLines(rows: readonly WriteRow[]): Generator<string> {
-  let chunk = '';
-  for (const r of rows) {
-    chunk +=
-      `${copyText(r.id)}\t${copyText(r.dataJson)}\t${iso(r.created_at)}\t${iso(r.updated_at)}\t` +
-      `${iso(r.expires_at ?? null)}\t${copyText(r.type)}\t${copyText(r.session_id)}\t` +
-      `${copyText(r.thread_id)}\t${copyText(r.metadataJson)}\n`;
-    if (chunk.length > 256 * 1024) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk !== '') yield chunk;
-}
-
 /**
  * The fast path of a bulk write whose ids are all new (a copy or restore into an empty store, the usual
  * bulk load): one COPY straight into the table, so each row is written once instead of twice (staging
@@ -144,7 +134,7 @@ async function copyNewRows(
   if (probe.rows[0]?.stored !== false) return false;
   await session.dynamic({ text: 'SAVEPOINT recordstore_copy', values: [] });
   try {
-    await pipeline(Readable.from(tableCopyLines(rows)), client.query(copyFrom(COPY_INTO_TABLE)));
+    await pipeline(Readable.from(copyLines(rows, isoTime)), client.query(copyFrom(COPY_INTO_TABLE)));
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code !== UNIQUE_VIOLATION && code !== FEATURE_NOT_SUPPORTED) throw error;
@@ -209,9 +199,10 @@ export class CopyImport implements BulkImportCapability {
     });
   }
 
-  /** Forgets the privilege check: the next connection may use another role. */
+  /** Forgets the privilege check and the fast path's verdict: the next connection may use another role. */
   reset(): void {
     this.#tempAllowed = null;
+    this.#direct.enabled = true;
   }
 
   #mayCreateTemp(): Promise<boolean> {

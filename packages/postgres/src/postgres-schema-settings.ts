@@ -2,7 +2,12 @@ import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import * as indexCatalog from './generated/index-catalog.queries.js';
 import * as security from './generated/security.queries.js';
-import { declaredIndexName, ensureDeclaredIndexes } from './indexes/index.js';
+import {
+  DECLARED_INDEX_STATISTICS,
+  declaredIndexName,
+  ensureDeclaredIndexes,
+  staleStatistics,
+} from './indexes/index.js';
 import {
   describeLayout,
   ensureLayout,
@@ -248,7 +253,28 @@ export async function applySchemaSettings(
  * index name instead (ensureDeclaredIndexes treats the loser's error as done).
  */
 export async function applyDeclaredIndexes(client: pg.ClientBase, config: PostgresConfig): Promise<string[]> {
-  if ((await missingDeclaredIndexes(client, config)).length === 0) return [];
+  const missing = await missingDeclaredIndexes(client, config);
+  if (missing.length === 0 && (await declaredIndexesWithStaleStatistics(client, config)).length === 0)
+    return [];
   const result = await ensureDeclaredIndexes(client, config.indexes);
-  return [...result.created, ...result.rebuilt].map((name) => `indexes: created ${name}`);
+  return [
+    ...[...result.created, ...result.rebuilt].map((name) => `indexes: created ${name}`),
+    ...result.statistics.map(
+      (name) => `indexes: ${name} keeps ${DECLARED_INDEX_STATISTICS} histogram buckets`,
+    ),
+  ];
+}
+
+/** Declared indexes that exist with another statistics target (only when auto_create_indexes). */
+async function declaredIndexesWithStaleStatistics(
+  client: pg.ClientBase,
+  config: PostgresConfig,
+): Promise<string[]> {
+  if (!config.auto_create_indexes) return [];
+  const stale: string[] = [];
+  for (const declared of config.indexes) {
+    const name = declaredIndexName(declared);
+    if (await staleStatistics(client, name)) stale.push(name);
+  }
+  return stale;
 }

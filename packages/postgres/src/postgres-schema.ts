@@ -221,6 +221,8 @@ export async function prepareSchema(
     if (differences.length > 0 && !config.auto_migrate) throw settingsDiffer(differences, where);
     if (status.pending.length > 0 || differences.length > 0)
       await migrateSchema(client, step, { direction: 'up' });
+    // Nothing to migrate: declared indexes of an earlier version still get their histogram size.
+    else if (config.auto_migrate) await applyDeclaredIndexes(client, config);
     const citus = await client.query<{ present: boolean }>(
       "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
     );

@@ -97,7 +97,7 @@ describe.skipIf(!citusAvailable('citus.features'))('distributed: citus (coordina
     }
   });
 
-  it('declared indexes on a distributed table: created with the fine histogram, and ranges answered through them', async () => {
+  it('declared indexes on a distributed table: created with the fine histogram (coordinator), ranges answered right', async () => {
     const store = storeOn({ indexes: [{ path: 'score', type: 'numeric' }] });
     await store.connect();
     try {

@@ -219,6 +219,38 @@ describe('importRecords(records, options)', () => {
     expect(await tableCount(store)).toBe(1001);
   });
 
+  it('a role bound by row-level security (COPY refused) gets the staged upsert; COPY is tried once', async () => {
+    const owner = await freshStore({ tenant_id: 'acme' });
+    const schema = `imp_${process.pid}_${schemaSeq}`;
+    // A non-superuser application role (superusers bypass row-level security, so the test role cannot
+    // show it): DML on the table, temporary tables allowed, the tenant's policies binding.
+    const role = `rs_imp_${process.pid}`;
+    const database = new URL(db.url).pathname.slice(1);
+    await db.sql(`DROP ROLE IF EXISTS ${role}`);
+    await db.sql(`CREATE ROLE ${role} LOGIN PASSWORD 'pw' NOSUPERUSER NOBYPASSRLS`);
+    try {
+      await db.sql(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
+      await db.sql(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await db.sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.storage_records TO ${role}`);
+      await db.sql(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = 'pw';
+      const app = backendOn(url.toString(), { schema_name: schema, tenant_id: 'acme', auto_migrate: false });
+      open.push(app);
+      await app.connect();
+      const sent = await sentWhile(() => app.importRecords(generate(300), { batchSize: 100 }));
+      expect(sent.filter((t) => t.startsWith('COPY storage_records'))).toHaveLength(1);
+      expect(sent.filter((t) => t.startsWith('COPY recordstore_import'))).toHaveLength(3);
+      expect(await app.count()).toBe(300);
+      expect(await owner.count()).toBe(300);
+      await app.close();
+    } finally {
+      await db.sql(`DROP OWNED BY ${role}`).catch(() => {});
+      await db.sql(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+    }
+  });
+
   it('falls back to the upsert when another writer commits one of the ids while the COPY runs', async () => {
     const store = await freshStore();
     // Another writer holds r-000005 uncommitted: the id probe cannot see it, the COPY waits on it.

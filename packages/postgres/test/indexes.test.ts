@@ -216,6 +216,24 @@ describe('declared indexes serve range filters (EXPLAIN on 50,000 rows)', () => 
     expect(plan.rows[0]!['QUERY PLAN'][0]!.Plan['Plan Rows']).toBeLessThan(150);
   });
 
+  it('an existing declared index with the default histogram gets the fine one at the next connect', async () => {
+    await sqlIn(schema, `ALTER INDEX ${nameOf(indexes[0]!)} ALTER COLUMN 1 SET STATISTICS -1`);
+    const again = new PostgreSQLStorageBackend({
+      url: db.url,
+      schema_name: schema,
+      connection_pool_size: 1,
+      indexes,
+    });
+    await again.connect();
+    await again.close();
+    const stats = await sqlIn<{ target: number }>(
+      schema,
+      'SELECT attstattarget::int AS target FROM pg_attribute WHERE attrelid = $1::regclass AND attnum = 1',
+      [nameOf(indexes[0]!)],
+    );
+    expect(stats.rows[0]!.target).toBe(1000);
+  });
+
   it('the index-served results equal what the reference semantics give (other JSON types excluded)', async () => {
     const found = await store.list({ score: { $gt: 9994, $lte: 9996 } }, { limit: 1000 });
     // 9995 and 9996 appear 5 times each in 50,000 rows; 9995.5 once; 'high' and [9995] never match.

@@ -97,8 +97,9 @@ export interface CopyReport {
  *
  * The watermark lives in the target's `meta` capability (its own table or file section, never a record:
  * `list`, `count`, `stream`, backups and verification see user records only), updated after each batch. A
- * run killed between a batch and its watermark leaves a batch the next run finds already written (and does
- * not write again); nothing is lost, since the watermark never runs ahead of the records. A target without
+ * run killed between a batch and its watermark leaves up to two batches (the full pass writes two at once)
+ * that the next run finds already written (and does not write again); nothing is lost, since the watermark
+ * never runs ahead of the records. A target without
  * `meta` gets plain copies only: `incremental` is refused with an `unsupported` error naming the capability.
  *
  * Not propagated: deletions in the source (a deleted record stays in the target), and records that expired
@@ -192,6 +193,7 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
     // its time waiting). Safe in this pass only: pages are in id order, so no two batches share an id and
     // their order cannot matter. The watermark still advances batch by batch in order, after the batch.
     let previous: Promise<void> = Promise.resolve();
+    let failed = false;
     try {
       for (;;) {
         const page = await next;
@@ -200,7 +202,12 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
         if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
         if (page.length > 0) {
           const lastId = page[page.length - 1]!.id;
+          // A batch already failed (while the loop waited for the one before it): start nothing more.
+          if (failed) await previous;
           const writing = prefetch(write(page, compareFullPass));
+          writing.catch(() => {
+            failed = true;
+          });
           const before = previous;
           previous = prefetch(
             (async () => {
@@ -218,7 +225,7 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
       }
       await previous;
     } catch (error) {
-      // Nothing is written after the copy has failed: the other batch in flight settles first.
+      // The copy returns only once the other batch in flight has settled: nothing writes after it.
       await previous.catch(() => undefined);
       throw error;
     }
@@ -308,7 +315,10 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
  * measurable share of a copy's garbage).
  */
 function toCopiedRecord(record: StoredRecord): RecordInput {
-  if (!('expires_at' in record)) (record as RecordInput).expires_at = null;
+  if ('expires_at' in record) return record;
+  // A backend may hand out frozen records: those are copied.
+  if (Object.isFrozen(record)) return { ...record, expires_at: null };
+  (record as RecordInput).expires_at = null;
   return record;
 }
 

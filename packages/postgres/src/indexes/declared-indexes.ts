@@ -18,6 +18,8 @@ export interface EnsureIndexesResult {
   created: string[];
   /** Invalid leftovers of an interrupted CREATE INDEX CONCURRENTLY, dropped and rebuilt. */
   rebuilt: string[];
+  /** Existing indexes given the histogram of {@link DECLARED_INDEX_STATISTICS} (declared by an earlier version). */
+  statistics: string[];
 }
 
 /** PostgreSQL's codes for "another process is creating that index right now". */
@@ -32,7 +34,7 @@ export async function ensureDeclaredIndexes(
   client: SqlClient,
   indexes: readonly DeclaredIndex[],
 ): Promise<EnsureIndexesResult> {
-  const result: EnsureIndexesResult = { created: [], rebuilt: [] };
+  const result: EnsureIndexesResult = { created: [], rebuilt: [], statistics: [] };
   if (indexes.length === 0) return result;
   const db = catalogOn(client);
   // No session advisory lock: behind PgBouncer in transaction mode it could be released on another server
@@ -44,7 +46,7 @@ export async function ensureDeclaredIndexes(
     const name = declaredIndexName(decl);
     const [existing] = await catalog.indexValidity.run({ name }, db);
     if (existing?.valid === true) {
-      await keepStatistics(client, name);
+      if (await keepStatistics(client, name)) result.statistics.push(name);
       continue;
     }
     if (existing !== undefined) {
@@ -64,14 +66,33 @@ export async function ensureDeclaredIndexes(
 }
 
 /**
- * Gives a declared index's expression the finer histogram of {@link DECLARED_INDEX_STATISTICS} when its
- * target differs (an index declared by an earlier version). Partitioned indexes take no per-column
- * statistics (their partitions' indexes are analyzed with the partitions): left at the default.
+ * True when the named declared index exists with another statistics target than
+ * {@link DECLARED_INDEX_STATISTICS} (declared by an earlier version). Partitioned indexes take no
+ * per-column statistics (their partitions' indexes are analyzed with the partitions): never stale.
  */
-async function keepStatistics(client: SqlClient, name: string): Promise<void> {
+export async function staleStatistics(client: SqlClient, name: string): Promise<boolean> {
   const [row] = await catalog.indexStatistics.run({ name }, catalogOn(client));
-  if (row === undefined || row.kind !== 'i' || row.target === DECLARED_INDEX_STATISTICS) return;
-  await client.query(declaredIndexStatisticsDdl(name));
+  return row !== undefined && row.kind === 'i' && row.target !== DECLARED_INDEX_STATISTICS;
+}
+
+/** PostgreSQL's "must be owner of index": ALTER INDEX needs the owner, which a DML-only role is not. */
+const NOT_OWNER = '42501';
+
+/**
+ * Gives a declared index the histogram of {@link DECLARED_INDEX_STATISTICS} when it has another (the next
+ * ANALYZE builds it). A role that does not own the index leaves it as it is: the index still serves, the
+ * owner's next `recordstore indexes create` (or connect) sets it.
+ * @returns true when the target was changed.
+ */
+async function keepStatistics(client: SqlClient, name: string): Promise<boolean> {
+  if (!(await staleStatistics(client, name))) return false;
+  try {
+    await client.query(declaredIndexStatisticsDdl(name));
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === NOT_OWNER) return false;
+    throw error;
+  }
 }
 
 /**

@@ -5,7 +5,8 @@
  *
  * - index-options.ts: the config's index settings and their validation (no package imports).
  * - declared-index-ddl.ts: the CREATE/DROP INDEX text of declared indexes.
- * - declared-indexes.ts: creating the missing declared indexes; auto_create_indexes: false on a new store.
+ * - declared-indexes.ts: creating the missing declared indexes (and their histogram size); auto_create_indexes:
+ *   false on a new store.
  * - index-usage.ts, filter-plans.ts: {@link analyzeIndexes}.
  * - index-admin-tasks.ts: {@link indexAdminTasks} and the standalone command entry points.
  *
@@ -13,11 +14,16 @@
  * @module
  */
 export type { SqlClient } from '../partitions/sql-client.js';
-export { declaredIndexDdl, declaredIndexExpression } from './declared-index-ddl.js';
+export {
+  DECLARED_INDEX_STATISTICS,
+  declaredIndexDdl,
+  declaredIndexExpression,
+} from './declared-index-ddl.js';
 export {
   dropMigrationSecondaryIndexes,
   type EnsureIndexesResult,
   ensureDeclaredIndexes,
+  staleStatistics,
 } from './declared-indexes.js';
 export type { FilterPlan } from './filter-plans.js';
 export {
