@@ -256,8 +256,8 @@ describe('indexAdminTasks(config)', () => {
     expect(before.verdict.join('\n')).toMatch(/declared index .* does not exist/);
 
     const ensure = taskNamed(tasks, 'indexes.ensure');
-    expect(await runJson(ensure)).toEqual({ created: [declared!.name], rebuilt: [] });
-    expect(await runJson(ensure, {})).toEqual({ created: [], rebuilt: [] });
+    expect(await runJson(ensure)).toEqual({ created: [declared!.name], rebuilt: [], statistics: [] });
+    expect(await runJson(ensure, {})).toEqual({ created: [], rebuilt: [], statistics: [] });
 
     // A filter as the command line passes it (JSON text), then a list of filter objects.
     const one = await runJson<{
