@@ -91,7 +91,7 @@ export async function copyUpsert(
   rows: readonly WriteRow[],
   keepCreatedAt: boolean,
   now: number,
-  direct: DirectCopy = { enabled: true },
+  direct: DirectCopy,
 ): Promise<void> {
   if (direct.enabled && (await copyNewRows(client, session, rows, direct))) return;
   await session.dynamic({ text: CREATE_STAGING, values: [] });

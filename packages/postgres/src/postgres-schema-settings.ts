@@ -2,12 +2,7 @@ import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import * as indexCatalog from './generated/index-catalog.queries.js';
 import * as security from './generated/security.queries.js';
-import {
-  DECLARED_INDEX_STATISTICS,
-  declaredIndexName,
-  ensureDeclaredIndexes,
-  staleStatistics,
-} from './indexes/index.js';
+import { DECLARED_INDEX_STATISTICS, declaredIndexName, ensureDeclaredIndexes } from './indexes/index.js';
 import {
   describeLayout,
   ensureLayout,
@@ -253,9 +248,9 @@ export async function applySchemaSettings(
  * index name instead (ensureDeclaredIndexes treats the loser's error as done).
  */
 export async function applyDeclaredIndexes(client: pg.ClientBase, config: PostgresConfig): Promise<string[]> {
-  const missing = await missingDeclaredIndexes(client, config);
-  if (missing.length === 0 && (await declaredIndexesWithStaleStatistics(client, config)).length === 0)
-    return [];
+  // ensureDeclaredIndexes reads each index's state once and does only what differs: built when missing,
+  // its histogram size set when another (a separate look first would read the catalog twice).
+  if (!config.auto_create_indexes || config.indexes.length === 0) return [];
   const result = await ensureDeclaredIndexes(client, config.indexes);
   return [
     ...[...result.created, ...result.rebuilt].map((name) => `indexes: created ${name}`),
@@ -263,18 +258,4 @@ export async function applyDeclaredIndexes(client: pg.ClientBase, config: Postgr
       (name) => `indexes: ${name} keeps ${DECLARED_INDEX_STATISTICS} histogram buckets`,
     ),
   ];
-}
-
-/** Declared indexes that exist with another statistics target (only when auto_create_indexes). */
-async function declaredIndexesWithStaleStatistics(
-  client: pg.ClientBase,
-  config: PostgresConfig,
-): Promise<string[]> {
-  if (!config.auto_create_indexes) return [];
-  const stale: string[] = [];
-  for (const declared of config.indexes) {
-    const name = declaredIndexName(declared);
-    if (await staleStatistics(client, name)) stale.push(name);
-  }
-  return stale;
 }

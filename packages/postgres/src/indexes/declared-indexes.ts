@@ -40,8 +40,8 @@ export async function ensureDeclaredIndexes(
   // No session advisory lock: behind PgBouncer in transaction mode it could be released on another server
   // connection. Two processes creating the same index race on its name; the loser's error (42P07, or a
   // unique violation in pg_class) means "another process is creating it".
-  const [table] = await catalog.tableKind.run(undefined, db);
-  const concurrently = table?.kind === 'r';
+  // Asked only when an index is to be built: a store whose indexes all exist (every connect) skips it.
+  let concurrently: boolean | undefined;
   for (const decl of indexes) {
     const name = declaredIndexName(decl);
     const [existing] = await catalog.indexValidity.run({ name }, db);
@@ -53,6 +53,7 @@ export async function ensureDeclaredIndexes(
       await client.query(dropIndexDdl(name));
       result.rebuilt.push(name);
     }
+    concurrently ??= (await catalog.tableKind.run(undefined, db))[0]?.kind === 'r';
     try {
       await client.query(declaredIndexDdl(decl, { concurrently }));
       result.created.push(name);
@@ -65,27 +66,20 @@ export async function ensureDeclaredIndexes(
   return result;
 }
 
-/**
- * True when the named declared index exists with another statistics target than
- * {@link DECLARED_INDEX_STATISTICS} (declared by an earlier version). Partitioned indexes take no
- * per-column statistics (their partitions' indexes are analyzed with the partitions): never stale.
- */
-export async function staleStatistics(client: SqlClient, name: string): Promise<boolean> {
-  const [row] = await catalog.indexStatistics.run({ name }, catalogOn(client));
-  return row !== undefined && row.kind === 'i' && row.target !== DECLARED_INDEX_STATISTICS;
-}
-
 /** PostgreSQL's "must be owner of index": ALTER INDEX needs the owner, which a DML-only role is not. */
 const NOT_OWNER = '42501';
 
 /**
- * Gives a declared index the histogram of {@link DECLARED_INDEX_STATISTICS} when it has another (the next
- * ANALYZE builds it). A role that does not own the index leaves it as it is: the index still serves, the
- * owner's next `recordstore indexes create` (or connect) sets it.
+ * Gives a declared index the histogram of {@link DECLARED_INDEX_STATISTICS} when it has another (declared
+ * by an earlier version, or just built; the next ANALYZE builds it). Partitioned indexes take no
+ * per-column statistics (their partitions' indexes are analyzed with the partitions): left alone. A role
+ * that does not own the index leaves it as it is: the index still serves, the owner's next
+ * `recordstore indexes create` (or connect) sets it.
  * @returns true when the target was changed.
  */
 async function keepStatistics(client: SqlClient, name: string): Promise<boolean> {
-  if (!(await staleStatistics(client, name))) return false;
+  const [row] = await catalog.indexStatistics.run({ name }, catalogOn(client));
+  if (row === undefined || row.kind !== 'i' || row.target === DECLARED_INDEX_STATISTICS) return false;
   try {
     await client.query(declaredIndexStatisticsDdl(name));
     return true;

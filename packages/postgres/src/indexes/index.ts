@@ -23,7 +23,6 @@ export {
   dropMigrationSecondaryIndexes,
   type EnsureIndexesResult,
   ensureDeclaredIndexes,
-  staleStatistics,
 } from './declared-indexes.js';
 export type { FilterPlan } from './filter-plans.js';
 export {
