@@ -66,11 +66,12 @@ const FULL: BenchSizes = {
 
 const QUICK: BenchSizes = {
   rounds: 2,
-  // Many short rounds, each in slices the contenders take in turns: each round's ratio pairs measurements
-  // taken a moment apart, and their median moves far less between runs than the ratio of the medians of
-  // 2 long rounds did (0.59 to 1.07). 17 x 128 operations: about 35 s of point workloads per family, the
-  // whole quick run under two minutes; 9 x 60 left twice as many ratios outside +/-0.1 across three runs.
-  pointRounds: 17,
+  // Many short slices the contenders take in turns, the ratio the median of the per-slice ratios (each
+  // pairs measurements taken a moment apart), and no forced GC before a slice (it halved the throughput
+  // measured after it). 34 x 128 operations: about 35 s of point workloads per family, the whole quick
+  // run under two minutes. Three consecutive runs: 27 of recordstore's 32 point ratios within +/-0.1 of
+  // their median, the 5 others coalesced 16-way ratios of 1.6 to 5 (within 3 to 10% of theirs).
+  pointRounds: 34,
   pointBaseRows: 2_000,
   pointOps: 128,
   concurrency: 16,

@@ -28,13 +28,13 @@ export function nowMs(): number {
 export class Samples {
   /** Per-operation (or per-batch, per-query) latencies in ms. */
   readonly latencies: number[] = [];
-  /** Per-round throughput (units per second) or per-round value. */
+  /** Per-round throughput (units per second) or per-round value; per slice in the point workloads. */
   readonly perRound: number[] = [];
   /** Free-form facts (plans, RSS, errors). */
   readonly extra: Record<string, unknown> = {};
   /**
-   * True when `perRound[i]` of every contender of the workload was measured in the same round i, one
-   * right after the other: the ratio to raw is then the median of the per-round ratios (see
+   * True when `perRound[i]` of every contender of the workload was measured in the same round (or slice) i,
+   * one right after the other: the ratio to raw is then the median of the per-round ratios (see
    * {@link pairedRatio}), which cancels load that changes between rounds.
    */
   paired = false;

@@ -7,7 +7,7 @@ import type { Contender, Family, ListQuery } from '../contenders/types.js';
 import { capturePg, captureSqlite, explainPg, explainSqlite, type PlanReport } from '../plans.js';
 import { RecordFactory, ROWS_PER_SESSION, rng, USERS } from '../records.js';
 import { nowMs, type Samples } from '../stats.js';
-import { gc, rotate, samplesFor } from './measure.js';
+import { rotate, samplesFor } from './measure.js';
 import { rowsFrom, unsupportedRow } from './result-rows.js';
 import type { ContenderSupport, FamilyTarget, Opener, RunContext } from './run-context.js';
 import { streamWorkload } from './stream-workload.js';
@@ -176,8 +176,10 @@ async function listWorkload(
         ctx.options.seed + 10 * round + KINDS.indexOf(kind),
         sessions,
       );
+      // No forced collection before a contender's queries: a full GC slows the work right after it (the
+      // point workloads measured half the throughput in the slice after one), and of 20 queries per
+      // group the first one's latency would be what the p95 reports.
       for (const c of rotate(contenders, round)) {
-        gc();
         const sample = samplesFor(samples, LIST_LABELS[kind], c.name);
         for (const q of queries) {
           const q0 = nowMs();
