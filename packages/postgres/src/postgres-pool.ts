@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import { isBrokenConnectionError } from './postgres-errors.js';
-import { queryWithSettings, type SessionSettings } from './postgres-tenancy.js';
+import { hasSettings, queryWithSettings, type SessionSettings } from './postgres-tenancy.js';
 import type { Queryable } from './queries.js';
 
 /** Ms an idle connection above `connection_pool_size` stays open before it is closed. */
@@ -55,18 +55,44 @@ export function createPool(
  * connection broke is discarded, not reused.
  */
 export function poolExecutor(pool: pg.Pool, settings: () => SessionSettings): Queryable {
-  return {
-    async query(config) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        return await queryWithSettings(client, config, settings());
-      } catch (error) {
-        if (isBrokenConnectionError(error)) broken = error as Error;
-        throw error;
-      } finally {
-        client.release(broken ?? false);
+  // pg's callback forms and one promise per statement, rather than awaiting pool.connect() and
+  // client.query(): this runs for every statement, and the promises and async frames of the awaiting form
+  // cost about 2 µs of CPU per point call (a sequential exists takes about 45 µs of client CPU in all).
+  const run = <R extends pg.QueryResultRow>(
+    client: pg.PoolClient,
+    config: pg.QueryConfig,
+    current: SessionSettings,
+    resolve: (result: pg.QueryResult<R>) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    const done = (error: unknown, result?: pg.QueryResult<R>) => {
+      // A connection that broke is discarded, not handed to the next caller.
+      client.release(error && isBrokenConnectionError(error) ? (error as Error) : false);
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    try {
+      if (hasSettings(current)) {
+        queryWithSettings<R>(client, config, current).then((result) => done(null, result), done);
+      } else {
+        client.query<R>(config, (error: Error | undefined, result: pg.QueryResult<R>) => done(error, result));
       }
+    } catch (error) {
+      // pg throws synchronously for some bad configs: the client still goes back to the pool.
+      done(error ?? new Error('query failed'));
+    }
+  };
+  return {
+    query: <R extends pg.QueryResultRow>(config: pg.QueryConfig) => {
+      // Read in the caller's async context (its actor): pool callbacks run in whichever context released
+      // the client they are handed.
+      const current = settings();
+      return new Promise<pg.QueryResult<R>>((resolve, reject) => {
+        pool.connect((error, client) => {
+          if (error || !client) reject(error ?? new Error('the pool gave no client'));
+          else run(client, config, current, resolve, reject);
+        });
+      });
     },
   };
 }

@@ -54,11 +54,15 @@ export function createSession(
   preparedStatements: boolean,
   convert: (error: unknown) => StorageError,
 ): SqlSession {
-  const run = async <R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> => {
+  const fail = (error: unknown): never => {
+    throw convert(error);
+  };
+  // A rejection handler rather than an async function's try/await: one promise less per statement.
+  const run = <R extends QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> => {
     try {
-      return await executor.query<R>(config);
+      return executor.query<R>(config).then(undefined, fail);
     } catch (error) {
-      throw convert(error);
+      return Promise.reject(convert(error));
     }
   };
   return {
