@@ -35,6 +35,10 @@ const CITUS_NODE_SETTINGS = {
   max_connections: '300',
   // Citus would try to send usage reports; these machines reach nothing outside.
   'citus.enable_statistics_collection': 'off',
+  // Citus defaults to sslmode=require between nodes and switches a node's ssl on (self-signed) when its
+  // extension is created, by a configuration reload that lands a moment later: adding a worker in that
+  // moment failed with "server does not support SSL, but SSL was required". Loopback nodes need no TLS.
+  'citus.node_conninfo': 'sslmode=prefer',
 };
 
 /** Options of {@link provisionCitusCluster}. */
