@@ -34,8 +34,8 @@ export class Samples {
   readonly extra: Record<string, unknown> = {};
   /**
    * True when `perRound[i]` of every contender of the workload was measured in the same round (or slice) i,
-   * one right after the other: the ratio to raw is then the median of the per-round ratios (see
-   * {@link pairedRatio}), which cancels load that changes between rounds.
+   * one right after the other: the ratio to raw is then the median of the paired ratios (see
+   * {@link pairedRatio}), which cancels load that changes between rounds or slices.
    */
   paired = false;
 }
