@@ -17,6 +17,7 @@ import {
 } from './citus/index.js';
 import { readMigrationStatus } from './migrate.js';
 import { deleteCreatedBeforeBatchById, deleteExpiredBatchById, needsIdLocks } from './partitions/index.js';
+import { clientExecutor } from './pg-statements.js';
 import { type AuditEntry, type AuditQuery, readAuditLog } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { inapplicableKeys } from './postgres-config-rules.js';
@@ -309,8 +310,12 @@ export class PostgresDriver implements StorageDriver {
         preparedStatements: this.#config.prepared_statements,
         convert: this.#convert,
         settings: () => this.#sessionSettings(),
-        instrument: (client) =>
-          metrics?.instrument(client, { target: 'primary', server: 'primary', explainable: false }) ?? client,
+        instrument: (client) => {
+          const plain = clientExecutor(client);
+          return (
+            metrics?.instrument(plain, { target: 'primary', server: 'primary', explainable: false }) ?? plain
+          );
+        },
       },
       fn,
     );

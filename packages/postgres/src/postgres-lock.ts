@@ -1,6 +1,7 @@
 import type { LockCapability, StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import * as meta from './generated/meta.queries.js';
+import { clientExecutor } from './pg-statements.js';
 import { createSession } from './queries.js';
 
 /** What {@link postgresLock} needs from the driver. */
@@ -25,7 +26,7 @@ export function postgresLock(sources: LockSources): LockCapability {
       try {
         client = await sources.connect();
         await client.query('BEGIN');
-        const session = createSession(client, false, sources.convert);
+        const session = createSession(clientExecutor(client), false, sources.convert);
         const [row] = await meta.tryStoreLock.run({ name, scope: sources.scope }, session.connection);
         if (row?.locked !== true) {
           await client.end().catch(() => {});

@@ -1,5 +1,6 @@
 import type { StorageError } from '@recordstore/core';
 import pg from 'pg';
+import { detachedCallback, releasingQuery } from './pg-statements.js';
 import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import { isBrokenConnectionError } from './postgres-errors.js';
@@ -75,7 +76,10 @@ export function poolExecutor(pool: pg.Pool, settings: () => SessionSettings): Qu
       if (hasSettings(current)) {
         queryWithSettings<R>(client, config, current).then((result) => done(null, result), done);
       } else {
-        client.query<R>(config, (error: Error | undefined, result: pg.QueryResult<R>) => done(error, result));
+        client.query<R>(
+          releasingQuery(config),
+          detachedCallback<R>((error, result) => done(error, result)),
+        );
       }
     } catch (error) {
       // pg throws synchronously for some bad configs: the client still goes back to the pool.

@@ -75,10 +75,7 @@ export function createRowStore(
       const result = await session.dynamic<{ n: number }>(buildCountQuery(filter));
       return result.rows[0]?.n ?? 0;
     },
-    listRows: async (filter, query) => {
-      const result = await session.dynamic<q.RecordColumns>(buildListQuery(filter, query));
-      return result.rows.map(q.toRecordRow);
-    },
+    listRows: (filter, query) => session.records(buildListQuery(filter, query)),
     deleteRowsWhere: async (filter) => {
       const result = await session.dynamic(buildDeleteQuery(filter));
       return result.rowCount ?? 0;

@@ -14,6 +14,7 @@ import {
 } from './partitions/index.js';
 import { listPartitions, tableHasRows } from './partitions/partition-catalog.js';
 import { catalogOn } from './partitions/sql-client.js';
+import { clientExecutor } from './pg-statements.js';
 import { enableAuditTrigger } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { prepareTenancy } from './postgres-tenancy.js';
@@ -55,7 +56,7 @@ interface SchemaStep {
 }
 
 const sessionOf = (client: pg.ClientBase, context: SettingsContext): q.SqlSession =>
-  q.createSession(client, false, (e) => context.convert(e));
+  q.createSession(clientExecutor(client), false, (e) => context.convert(e));
 
 const COMPRESSION_CODES = { pglz: 'p', lz4: 'l' } as const;
 

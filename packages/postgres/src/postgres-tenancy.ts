@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { StorageError } from '@recordstore/core';
 import type { ClientBase, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as security from './generated/security.queries.js';
+import { clientExecutor } from './pg-statements.js';
 import type { SqlSession } from './queries.js';
 
 /**
@@ -48,11 +49,13 @@ export async function queryWithSettings<R extends QueryResultRow>(
   config: QueryConfig,
   settings: SessionSettings,
 ): Promise<QueryResult<R>> {
-  if (!hasSettings(settings)) return client.query<R>(config);
+  const executor = clientExecutor(client);
+  if (!hasSettings(settings)) return executor.query<R>(config);
   await client.query('BEGIN');
   try {
     await applySettings(client, settings);
-    const result = await client.query<R>(config);
+    // The callback form: `config` may be a submittable (a record list), which the promise form returns as is.
+    const result = await executor.query<R>(config);
     await client.query('COMMIT');
     return result;
   } catch (error) {

@@ -10,6 +10,7 @@ import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as maintenance from './generated/maintenance.queries.js';
 import * as records from './generated/records.queries.js';
 import type { CompiledQuery } from './postgres-filter-compiler.js';
+import { RecordRowsQuery } from './record-rows-query.js';
 
 /**
  * Small hand-written wrappers around the pgtyped queries compiled from `sql/*.sql`: each takes the
@@ -17,7 +18,11 @@ import type { CompiledQuery } from './postgres-filter-compiler.js';
  * and lets the session convert errors to StorageError.
  */
 
-/** Something that runs a pg query config: a pool-backed executor or a checked-out client. */
+/**
+ * Something that runs a pg query config: a pool-backed executor or a checked-out client (through
+ * {@link clientExecutor}). `config` may be a pg submittable ({@link RecordRowsQuery}), so implementations
+ * send it with pg's callback form of `query()`, which resolves submittables and plain configs alike.
+ */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
@@ -28,6 +33,8 @@ export interface SqlSession {
   readonly connection: IDatabaseConnection;
   /** Runs a statement built at run time, always unnamed so the planner makes a custom plan. */
   dynamic<R extends QueryResultRow = QueryResultRow>(query: CompiledQuery): Promise<QueryResult<R>>;
+  /** Runs a list statement built at run time (`SELECT ROW_COLUMNS ...`, unnamed) and decodes its rows. */
+  records(query: CompiledQuery): Promise<RecordRow[]>;
 }
 
 const statementNames = new Map<string, string>();
@@ -75,6 +82,8 @@ export function createSession(
         }>,
     },
     dynamic: (query) => run(query),
+    records: (query) =>
+      run<RecordRow>(new RecordRowsQuery(query) as unknown as QueryConfig).then((result) => result.rows),
   };
 }
 

@@ -1,0 +1,78 @@
+import pg, { type ClientBase, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
+import type { Queryable } from './queries.js';
+
+/*
+ * How statements are handed to pg so that pg cannot keep their results alive after they ran.
+ *
+ * With `command_timeout`, pg arms a timer per statement whose closure holds the query object and the
+ * callback; clearing a timer does not release its closure, and a timer that lived through a
+ * young-generation collection sits in the old generation until the next full one. The old generation is
+ * a root of every young collection, so whatever the query and the callback reach (the result's rows, the
+ * caller's promise) stayed alive and was copied into the old generation as well. Profiled on a stream of
+ * 1,000,000 rows: 3 MB survived each young collection instead of a few kB, RSS grew by 80 MB instead of
+ * 30, and it took 40% longer. Point operations paid the same per statement, in smaller amounts.
+ */
+
+/** pg's callback for one statement. */
+export type StatementCallback<R extends QueryResultRow> = (
+  error: Error | undefined,
+  result: QueryResult<R>,
+) => void;
+
+/**
+ * Wraps the callback handed to pg: its own scope holds only `next`, which it drops when called, so pg's
+ * timer keeps an empty closure instead of the caller's promise and its result.
+ */
+export function detachedCallback<R extends QueryResultRow>(
+  target: StatementCallback<R>,
+): StatementCallback<R> {
+  let next: StatementCallback<R> | null = target;
+  return (error, result) => {
+    const callback = next;
+    next = null;
+    callback?.(error, result);
+  };
+}
+
+/**
+ * pg's query, which lets go of its result once it has handed it to the callback (pg's timer may keep
+ * the query object itself reachable).
+ */
+export class ReleasingQuery extends pg.Query {
+  constructor(config: QueryConfig) {
+    super(config);
+  }
+
+  handleReadyForQuery(connection: unknown): void {
+    (pg.Query.prototype as unknown as { handleReadyForQuery(c: unknown): void }).handleReadyForQuery.call(
+      this,
+      connection,
+    );
+    const self = this as unknown as { _result: unknown; _results: unknown };
+    self._result = null;
+    self._results = null;
+  }
+}
+
+/** The statement pg runs for `config`: `config` itself when it is a submittable, else a {@link ReleasingQuery}. */
+export function releasingQuery(config: QueryConfig): QueryConfig {
+  return typeof (config as { submit?: unknown }).submit === 'function'
+    ? config
+    : (new ReleasingQuery(config) as unknown as QueryConfig);
+}
+
+/**
+ * A {@link Queryable} over one client (a transaction's, a lock's, a schema change's): pg's callback form of
+ * `query()`, which also resolves submittables ({@link RecordRowsQuery}), through {@link detachedCallback}.
+ */
+export function clientExecutor(client: ClientBase): Queryable {
+  return {
+    query: <R extends QueryResultRow>(config: QueryConfig) =>
+      new Promise<QueryResult<R>>((resolve, reject) => {
+        client.query<R>(
+          releasingQuery(config),
+          detachedCallback<R>((error, result) => (error ? reject(error) : resolve(result))),
+        );
+      }),
+  };
+}
