@@ -17,7 +17,6 @@ import {
 } from './citus/index.js';
 import { readMigrationStatus } from './migrate.js';
 import { deleteCreatedBeforeBatchById, deleteExpiredBatchById, needsIdLocks } from './partitions/index.js';
-import { clientExecutor } from './pg-statements.js';
 import { type AuditEntry, type AuditQuery, readAuditLog } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { inapplicableKeys } from './postgres-config-rules.js';
@@ -40,6 +39,7 @@ import { ReadRouter, type ReplicaNode } from './postgres-read-router.js';
 import { openReplicaNodes, replicaPasswords } from './postgres-replicas.js';
 import { createRowStore, type PostgresRowStore } from './postgres-row-store.js';
 import { prepareSchema } from './postgres-schema.js';
+import { clientExecutor } from './postgres-statements.js';
 import { ActorScope, type SessionSettings } from './postgres-tenancy.js';
 import { runTransaction } from './postgres-transactions.js';
 import * as q from './queries.js';

@@ -1,7 +1,7 @@
 import type { LockCapability, StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import * as meta from './generated/meta.queries.js';
-import { clientExecutor } from './pg-statements.js';
+import { clientExecutor } from './postgres-statements.js';
 import { createSession } from './queries.js';
 
 /** What {@link postgresLock} needs from the driver. */

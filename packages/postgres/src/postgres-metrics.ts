@@ -1,7 +1,7 @@
 import { isStorageError, type Logger, type MetricsCapability } from '@recordstore/core';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Queryable } from './queries.js';
+import type { Queryable } from './postgres-statements.js';
 
 /**
  * Query metrics of the PostgreSQL backend (`metrics_enabled`), in Prometheus format through prom-client:

@@ -1,11 +1,11 @@
 import type { StorageError } from '@recordstore/core';
 import pg from 'pg';
-import { detachedCallback, releasingQuery } from './pg-statements.js';
 import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import { isBrokenConnectionError } from './postgres-errors.js';
+import type { Queryable } from './postgres-statements.js';
+import { detachedCallback, releasingQuery } from './postgres-statements.js';
 import { hasSettings, queryWithSettings, type SessionSettings } from './postgres-tenancy.js';
-import type { Queryable } from './queries.js';
 
 /** Ms an idle connection above `connection_pool_size` stays open before it is closed. */
 export const IDLE_RELEASE_MS = 10_000;

@@ -14,9 +14,9 @@ import {
 } from './partitions/index.js';
 import { listPartitions, tableHasRows } from './partitions/partition-catalog.js';
 import { catalogOn } from './partitions/sql-client.js';
-import { clientExecutor } from './pg-statements.js';
 import { enableAuditTrigger } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
+import { clientExecutor } from './postgres-statements.js';
 import { prepareTenancy } from './postgres-tenancy.js';
 import * as q from './queries.js';
 

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { StorageError } from '@recordstore/core';
 import type { ClientBase, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as security from './generated/security.queries.js';
-import { clientExecutor } from './pg-statements.js';
+import { clientExecutor } from './postgres-statements.js';
 import type { SqlSession } from './queries.js';
 
 /**

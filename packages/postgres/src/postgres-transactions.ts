@@ -1,8 +1,9 @@
 import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import { isBrokenConnectionError } from './postgres-errors.js';
+import type { Queryable } from './postgres-statements.js';
 import { applySettings, type SessionSettings } from './postgres-tenancy.js';
-import { createSession, type Queryable, type SqlSession } from './queries.js';
+import { createSession, type SqlSession } from './queries.js';
 
 /** What {@link runTransaction} needs from the driver. */
 export interface TransactionContext {

@@ -10,22 +10,14 @@ import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as maintenance from './generated/maintenance.queries.js';
 import * as records from './generated/records.queries.js';
 import type { CompiledQuery } from './postgres-filter-compiler.js';
-import { RecordRowsQuery } from './record-rows-query.js';
+import { RecordRowsQuery } from './postgres-record-rows.js';
+import type { Queryable } from './postgres-statements.js';
 
 /**
  * Small hand-written wrappers around the pgtyped queries compiled from `sql/*.sql`: each takes the
  * {@link SqlSession} to run on (the pool, or one transaction's client), converts rows to core's shapes,
  * and lets the session convert errors to StorageError.
  */
-
-/**
- * Something that runs a pg query config: a pool-backed executor or a checked-out client (through
- * {@link clientExecutor}). `config` may be a pg submittable ({@link RecordRowsQuery}), so implementations
- * send it with pg's callback form of `query()`, which resolves submittables and plain configs alike.
- */
-export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
-}
 
 /** Where statements run, with the naming and error policy of one backend. */
 export interface SqlSession {

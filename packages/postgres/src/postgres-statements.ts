@@ -1,5 +1,4 @@
 import pg, { type ClientBase, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
-import type { Queryable } from './queries.js';
 
 /*
  * How statements are handed to pg so that pg cannot keep their results alive after they ran.
@@ -12,6 +11,15 @@ import type { Queryable } from './queries.js';
  * 1,000,000 rows: 3 MB survived each young collection instead of a few kB, RSS grew by 80 MB instead of
  * 30, and it took 40% longer. Point operations paid the same per statement, in smaller amounts.
  */
+
+/**
+ * Something that runs a pg query config: a pool-backed executor or a checked-out client (through
+ * {@link clientExecutor}). `config` may be a pg submittable ({@link RecordRowsQuery}), so implementations
+ * send it with pg's callback form of `query()`, which resolves submittables and plain configs alike.
+ */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+}
 
 /** pg's callback for one statement. */
 export type StatementCallback<R extends QueryResultRow> = (

@@ -1,6 +1,6 @@
 import type { JsonObject, RecordRow } from '@recordstore/core';
-import { ReleasingQuery } from './pg-statements.js';
 import type { CompiledQuery } from './postgres-filter-compiler.js';
+import { ReleasingQuery } from './postgres-statements.js';
 
 /** The result columns of {@link ROW_COLUMNS}, in order: what {@link RecordRowsQuery} decodes. */
 const COLUMN_NAMES = [
