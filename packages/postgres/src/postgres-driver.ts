@@ -39,7 +39,6 @@ import { ReadRouter, type ReplicaNode } from './postgres-read-router.js';
 import { openReplicaNodes, replicaPasswords } from './postgres-replicas.js';
 import { createRowStore, type PostgresRowStore } from './postgres-row-store.js';
 import { prepareSchema } from './postgres-schema.js';
-import { clientExecutor } from './postgres-statements.js';
 import { ActorScope, type SessionSettings } from './postgres-tenancy.js';
 import { runTransaction } from './postgres-transactions.js';
 import * as q from './queries.js';
@@ -310,12 +309,8 @@ export class PostgresDriver implements StorageDriver {
         preparedStatements: this.#config.prepared_statements,
         convert: this.#convert,
         settings: () => this.#sessionSettings(),
-        instrument: (client) => {
-          const plain = clientExecutor(client);
-          return (
-            metrics?.instrument(plain, { target: 'primary', server: 'primary', explainable: false }) ?? plain
-          );
-        },
+        instrument: (plain) =>
+          metrics?.instrument(plain, { target: 'primary', server: 'primary', explainable: false }) ?? plain,
       },
       fn,
     );

@@ -1,7 +1,7 @@
 import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import { isBrokenConnectionError } from './postgres-errors.js';
-import type { Queryable } from './postgres-statements.js';
+import { clientExecutor, type Queryable } from './postgres-statements.js';
 import { applySettings, type SessionSettings } from './postgres-tenancy.js';
 import { createSession, type SqlSession } from './queries.js';
 
@@ -13,8 +13,8 @@ export interface TransactionContext {
   convert(error: unknown): StorageError;
   /** The tenant and actor applied with SET LOCAL at the start of the transaction. */
   settings(): SessionSettings;
-  /** Wraps the transaction's client (statement metrics); identity when metrics are off. */
-  instrument(client: pg.PoolClient): Queryable;
+  /** Wraps the executor on the transaction's client (statement metrics); identity when metrics are off. */
+  instrument(executor: Queryable): Queryable;
 }
 
 /**
@@ -34,7 +34,7 @@ export async function runTransaction<T>(
     throw context.convert(error);
   }
   let broken: Error | undefined;
-  const executor = context.instrument(client);
+  const executor = context.instrument(clientExecutor(client));
   const session = createSession(executor, context.preparedStatements, (e) => context.convert(e));
   try {
     await session.dynamic({ text: 'BEGIN', values: [] });
