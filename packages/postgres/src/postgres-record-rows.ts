@@ -87,4 +87,9 @@ export class RecordRowsQuery extends ReleasingQuery {
     this.#rows = [];
     super.handleReadyForQuery(connection);
   }
+
+  override handleError(error: unknown, connection: unknown): void {
+    this.#rows = [];
+    super.handleError(error, connection);
+  }
 }
