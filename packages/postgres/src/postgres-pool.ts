@@ -3,8 +3,7 @@ import pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 import type { ResolvedConnection } from './postgres-connection.js';
 import { isBrokenConnectionError } from './postgres-errors.js';
-import type { Queryable } from './postgres-statements.js';
-import { detachedCallback, releasingQuery } from './postgres-statements.js';
+import { type Queryable, sendStatement } from './postgres-statements.js';
 import { hasSettings, queryWithSettings, type SessionSettings } from './postgres-tenancy.js';
 
 /** Ms an idle connection above `connection_pool_size` stays open before it is closed. */
@@ -76,10 +75,7 @@ export function poolExecutor(pool: pg.Pool, settings: () => SessionSettings): Qu
       if (hasSettings(current)) {
         queryWithSettings<R>(client, config, current).then((result) => done(null, result), done);
       } else {
-        client.query<R>(
-          releasingQuery(config),
-          detachedCallback<R>((error, result) => done(error, result)),
-        );
+        sendStatement<R>(client, config, done);
       }
     } catch (error) {
       // pg throws synchronously for some bad configs: the client still goes back to the pool.

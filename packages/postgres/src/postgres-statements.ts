@@ -31,9 +31,7 @@ export type StatementCallback<R extends QueryResultRow> = (
  * Wraps the callback handed to pg: its own scope holds only `next`, which it drops when called, so pg's
  * timer keeps an empty closure instead of the caller's promise and its result.
  */
-export function detachedCallback<R extends QueryResultRow>(
-  target: StatementCallback<R>,
-): StatementCallback<R> {
+function detachedCallback<R extends QueryResultRow>(target: StatementCallback<R>): StatementCallback<R> {
   let next: StatementCallback<R> | null = target;
   return (error, result) => {
     const callback = next;
@@ -53,10 +51,6 @@ const PG_QUERY = pg.Query.prototype as unknown as {
  * the query object itself reachable).
  */
 export class ReleasingQuery extends pg.Query {
-  constructor(config: QueryConfig) {
-    super(config);
-  }
-
   /** After a statement's last message: pg delivers the result, then this query forgets it. */
   handleReadyForQuery(connection: unknown): void {
     PG_QUERY.handleReadyForQuery.call(this, connection);
@@ -76,25 +70,27 @@ export class ReleasingQuery extends pg.Query {
   }
 }
 
-/** The statement pg runs for `config`: `config` itself when it is a submittable, else a {@link ReleasingQuery}. */
-export function releasingQuery(config: QueryConfig): QueryConfig {
-  return typeof (config as { submit?: unknown }).submit === 'function'
-    ? config
-    : (new ReleasingQuery(config) as unknown as QueryConfig);
+/**
+ * Sends one statement on `client`: as a {@link ReleasingQuery} (or `config` itself when it is a
+ * submittable such as {@link RecordRowsQuery}, which releases its own rows), through pg's callback form of
+ * `query()` (the promise form hands submittables back unrun), with a detached callback.
+ */
+export function sendStatement<R extends QueryResultRow>(
+  client: ClientBase,
+  config: QueryConfig,
+  callback: StatementCallback<R>,
+): void {
+  const statement =
+    typeof (config as { submit?: unknown }).submit === 'function' ? config : new ReleasingQuery(config);
+  client.query<R>(statement as QueryConfig, detachedCallback(callback));
 }
 
-/**
- * A {@link Queryable} over one client (a transaction's, a lock's, a schema change's): pg's callback form of
- * `query()`, which also resolves submittables ({@link RecordRowsQuery}), through {@link detachedCallback}.
- */
+/** A {@link Queryable} over one client (a transaction's, a lock's, a schema change's), through {@link sendStatement}. */
 export function clientExecutor(client: ClientBase): Queryable {
   return {
     query: <R extends QueryResultRow>(config: QueryConfig) =>
       new Promise<QueryResult<R>>((resolve, reject) => {
-        client.query<R>(
-          releasingQuery(config),
-          detachedCallback<R>((error, result) => (error ? reject(error) : resolve(result))),
-        );
+        sendStatement<R>(client, config, (error, result) => (error ? reject(error) : resolve(result)));
       }),
   };
 }
