@@ -1,8 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PostgreSQLStorageBackend } from '../src/index.js';
-import { backendOn, useSuiteDatabase } from './helpers.js';
+import { backendOn, observingQueries, useSuiteDatabase } from './helpers.js';
 
 /**
  * Statements are sent from the async context of the call that made them, which is what tracing
@@ -12,10 +11,8 @@ import { backendOn, useSuiteDatabase } from './helpers.js';
 
 const db = useSuiteDatabase();
 const open: PostgreSQLStorageBackend[] = [];
-const query = pg.Client.prototype.query;
 
 afterEach(async () => {
-  pg.Client.prototype.query = query;
   await Promise.all(open.splice(0).map((s) => s.close().catch(() => {})));
 });
 
@@ -32,14 +29,15 @@ describe('async context of statements (PostgreSQL)', () => {
     await s.saveMany(ids.map((id) => ({ id })));
     const caller = new AsyncLocalStorage<string>();
     const sent: { id: unknown; caller: string | undefined }[] = [];
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const config = args[0] as { values?: unknown[] } | string;
-      const first = typeof config === 'string' ? undefined : config?.values?.[0];
-      if (typeof first === 'string' && first.startsWith('ctx_'))
-        sent.push({ id: first, caller: caller.getStore() });
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    const loaded = await Promise.all(ids.map((id) => caller.run(id, () => s.load(id))));
+    const loaded = await observingQueries(
+      (args) => {
+        const config = args[0] as { values?: unknown[] } | string;
+        const first = typeof config === 'string' ? undefined : config?.values?.[0];
+        if (typeof first === 'string' && first.startsWith('ctx_'))
+          sent.push({ id: first, caller: caller.getStore() });
+      },
+      () => Promise.all(ids.map((id) => caller.run(id, () => s.load(id)))),
+    );
     expect(loaded.map((r) => r?.id)).toEqual(ids);
     expect(sent).toHaveLength(ids.length);
     for (const statement of sent) expect(statement.caller).toBe(statement.id);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgreSQLStorageBackend } from '../src/index.js';
 import { citusAvailable, TEST_SHARD_COUNT, useCitusCluster } from './citus-fixture.js';
+import { observingQueries } from './helpers.js';
 
 /**
  * Query plans on the coordinator of a distributed store: EXPLAIN of exactly the statements the store sent
@@ -17,21 +18,13 @@ interface Statement {
 /** Statements on storage_records sent by any pg client while `fn` runs (the store's pool included). */
 async function captured(fn: () => Promise<unknown>): Promise<Statement[]> {
   const seen: Statement[] = [];
-  const original = pg.Client.prototype.query;
-  // Observing, not replacing: every call goes on to the real query.
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  await observingQueries((args) => {
     const [config, values] = args as [string | pg.QueryConfig, unknown[] | undefined];
     const text = typeof config === 'string' ? config : config?.text;
     if (typeof text === 'string' && /storage_records/.test(text) && !/^\s*EXPLAIN/i.test(text)) {
       seen.push({ text, values: (typeof config === 'string' ? values : config.values) ?? [] });
     }
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
-  try {
-    await fn();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
+  }, fn);
   return seen;
 }
 

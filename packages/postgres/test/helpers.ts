@@ -107,3 +107,24 @@ export class SchemaPool {
     return this.#created;
   }
 }
+
+/**
+ * Runs `fn` while `observe` sees the arguments of every pg client `query()` call in the process (the
+ * stores' pools included). Observing, not replacing: every call goes on to the real query, and the
+ * original is restored when `fn` settles.
+ */
+export async function observingQueries<T>(
+  observe: (args: unknown[]) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    observe(args);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return await fn();
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
