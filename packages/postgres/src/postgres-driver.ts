@@ -9,14 +9,9 @@ import {
 } from '@recordstore/core';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
-import {
-  assertDistributionSupported,
-  citusRowStore,
-  citusStats,
-  setBasedUpsertWorks,
-} from './citus/index.js';
+import { assertDistributionSupported, citusRowStore, citusStats } from './citus/index.js';
 import { readMigrationStatus } from './migrate.js';
-import { deleteCreatedBeforeBatchById, deleteExpiredBatchById, needsIdLocks } from './partitions/index.js';
+import { deleteCreatedBeforeBatchById, deleteExpiredBatchById } from './partitions/index.js';
 import { type AuditEntry, type AuditQuery, readAuditLog } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { inapplicableKeys } from './postgres-config-rules.js';
@@ -33,6 +28,7 @@ import {
   openMaintenanceClient,
   poolExecutor,
   poolMax,
+  withMaintenanceClient,
   withPooledClient,
 } from './postgres-pool.js';
 import { ReadRouter, type ReplicaNode } from './postgres-read-router.js';
@@ -98,12 +94,19 @@ export class PostgresDriver implements StorageDriver {
             })),
         })
       : null;
+    const lock = postgresLock({
+      connect: () => openMaintenanceClient(this.#requireResolved()),
+      scope: config.tenant_id ?? '',
+      convert: this.#convert,
+    });
     this.#import = new CopyImport({
       batchSize: context.settings.batchSize,
-      setBased: () => !needsIdLocks(config) && setBasedUpsertWorks(config),
+      config,
       session: () => this.#requireSession(),
       copyTransaction: (fn) => this.#transaction(fn),
       rowTransaction: (fn) => this.transaction(fn),
+      lock: (name) => lock.tryAcquire(name),
+      withClient: (fn) => withMaintenanceClient(this.#requireResolved(), this.#convert, fn),
     });
     this.maintenance = new StoreMaintenance({
       config,
@@ -117,11 +120,7 @@ export class PostgresDriver implements StorageDriver {
       ...(this.#metrics ? { metrics: metricsCapability(this.#metrics) } : {}),
       audit: { entries: (query) => this.auditEntries(query) },
       meta: postgresMeta(() => this.#requireSession(), config.tenant_id ?? ''),
-      lock: postgresLock({
-        connect: () => openMaintenanceClient(this.#requireResolved()),
-        scope: config.tenant_id ?? '',
-        convert: this.#convert,
-      }),
+      lock,
       schemaVersion: { current: () => this.#schemaVersion() },
     };
   }

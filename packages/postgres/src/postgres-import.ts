@@ -1,8 +1,18 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BulkImportCapability, RowStore, WriteRow } from '@recordstore/core';
+import type { BulkImportCapability, BulkLoad, LockLease, RowStore, WriteRow } from '@recordstore/core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { setBasedUpsertWorks } from './citus/index.js';
+import {
+  BULK_LOAD_LOCK,
+  buildDeferredIndexes,
+  deferSecondaryIndexes,
+  mayDeferIndexes,
+} from './indexes/index.js';
+import { needsIdLocks } from './partitions/index.js';
+import type { SqlClient } from './partitions/sql-client.js';
+import type { PostgresConfig } from './postgres-config.js';
 import type { SqlSession } from './queries.js';
 
 /**
@@ -150,18 +160,28 @@ const UNIQUE_VIOLATION = '23505';
 /** What COPY FROM raises on a table with row-level security. */
 const FEATURE_NOT_SUPPORTED = '0A000';
 
+/** Whether a set-based upsert works on the layout (see {@link CopyImportContext.config}). */
+const setBased = (config: PostgresConfig) => !needsIdLocks(config) && setBasedUpsertWorks(config);
+
 /** What {@link CopyImport} needs from the driver. */
 export interface CopyImportContext {
   /** Rows per upsert statement on the fallback path (the store's batch_size). */
   batchSize: number;
-  /** False on layouts whose writes take per-id advisory locks (range/list partitions: no unique id). */
-  setBased(): boolean;
+  /**
+   * The store's config: its layout decides the paths (range/list partitions take per-id advisory locks
+   * and have no unique id for a set-based upsert; indexes are deferred on a plain table of its own only).
+   */
+  config: PostgresConfig;
   /** Runs a statement outside a transaction (the privilege check). */
   session(): SqlSession;
   /** One transaction on a checked-out client, with the tenant and actor applied. */
   copyTransaction<T>(fn: (session: SqlSession, client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** One transaction through the driver's row store (the fallback). */
   rowTransaction<T>(fn: (rows: RowStore) => Promise<T>): Promise<T>;
+  /** The store lock `name` (the `lock` capability), or null while another process holds it. */
+  lock(name: string): Promise<LockLease | null>;
+  /** Runs `fn` on a client of its own, outside the pool and any transaction, without statement timeout. */
+  withClient<T>(fn: (client: SqlClient) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -186,7 +206,7 @@ export class CopyImport implements BulkImportCapability {
     const { keepCreatedAt, now } = options;
     const context = this.#context;
     if (rows.length === 0) return;
-    if (context.setBased() && (await this.#mayCreateTemp())) {
+    if (setBased(context.config) && (await this.#mayCreateTemp())) {
       await context.copyTransaction((session, client) =>
         copyUpsert(client, session, rows, keepCreatedAt, now, this.#direct),
       );
@@ -197,6 +217,35 @@ export class CopyImport implements BulkImportCapability {
         await store.upsertRows(rows.slice(i, i + context.batchSize), { keepCreatedAt, now });
       }
     });
+  }
+
+  /**
+   * Sets the secondary indexes of an empty table aside until `finish()` builds them from the loaded rows
+   * (see indexes/deferred-indexes.ts), holding the store lock `bulk-load` from start to end so that no
+   * connect finishes them meanwhile. Null when the layout, the role or the table's rows do not allow it,
+   * or another load is running.
+   */
+  async prepareLoad(): Promise<BulkLoad | null> {
+    const context = this.#context;
+    if (!mayDeferIndexes(context.config)) return null;
+    const lease = await context.lock(BULK_LOAD_LOCK);
+    if (lease === null) return null;
+    let deferred: string[] | null = null;
+    try {
+      deferred = await context.withClient(deferSecondaryIndexes);
+    } finally {
+      if (deferred === null) await lease.release();
+    }
+    if (deferred === null) return null;
+    return {
+      finish: async () => {
+        try {
+          await context.withClient((client) => buildDeferredIndexes(client));
+        } finally {
+          await lease.release();
+        }
+      },
+    };
   }
 
   /** Forgets the privilege check and the fast path's verdict: the next connection may use another role. */

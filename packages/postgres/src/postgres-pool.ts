@@ -120,6 +120,23 @@ export async function openMaintenanceClient(resolved: ResolvedConnection): Promi
   return client;
 }
 
+/** Runs `fn` on a new {@link openMaintenanceClient} and closes it after, converting errors. */
+export async function withMaintenanceClient<T>(
+  resolved: ResolvedConnection,
+  convert: (error: unknown) => StorageError,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  let client: pg.Client | null = null;
+  try {
+    client = await openMaintenanceClient(resolved);
+    return await fn(client);
+  } catch (error) {
+    throw convert(error);
+  } finally {
+    await client?.end().catch(() => {});
+  }
+}
+
 /** Runs `fn` on a dedicated pooled client (outside any transaction), converting errors. */
 export async function withPooledClient<T>(
   pool: pg.Pool,

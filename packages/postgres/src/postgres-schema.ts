@@ -1,7 +1,7 @@
 import { type Logger, StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import { ensureCitusDistribution } from './citus/index.js';
-import { dropMigrationSecondaryIndexes } from './indexes/index.js';
+import { dropMigrationSecondaryIndexes, finishInterruptedLoad, mayDeferIndexes } from './indexes/index.js';
 import {
   foldersOf,
   type MigrationTarget,
@@ -215,6 +215,8 @@ export async function prepareSchema(
     }
     let differences: SettingDifference[] = [];
     if (status.pending.length === 0) {
+      // Before the settings are inspected: the indexes a dead load deferred are not differences to report.
+      if (mayDeferIndexes(config)) await finishInterruptedLoad(client, context.logger, where);
       await distribute(client, step, config.auto_migrate);
       differences = await inspectSchemaSettings(client, settingsContext(step));
     }

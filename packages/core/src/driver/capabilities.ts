@@ -18,6 +18,22 @@ export interface OperationMeter {
 export interface BulkImportCapability {
   /** Writes one batch all or nothing, with the same conflict rules as `RowStore.upsertRows`. */
   importRows(rows: readonly WriteRow[], options: { keepCreatedAt: boolean; now: number }): Promise<void>;
+  /**
+   * Optional. Readies an empty store for a large load (a copy into it): the driver may set aside work it
+   * does faster once at the end, such as building secondary indexes from the loaded table instead of row by
+   * row (PostgreSQL). Reads stay correct meanwhile, only slower.
+   *
+   * The caller calls `finish()` exactly once, also when the load failed. A driver whose load may be cut
+   * short by a crash finishes the work itself later (PostgreSQL: on the next connect).
+   * @returns null when there is nothing to set aside (rows already stored, a layout it cannot defer on).
+   */
+  prepareLoad?(): Promise<BulkLoad | null>;
+}
+
+/** A large load in progress, from {@link BulkImportCapability.prepareLoad}. */
+export interface BulkLoad {
+  /** Does the work set aside (builds the deferred indexes). */
+  finish(): Promise<void>;
 }
 
 /** Metrics in Prometheus text format, and optionally a meter the runtime times operations with. */
@@ -226,4 +242,16 @@ export interface RecordImportCapability {
    * const n = await store.capability('bulkImport')?.importRecords(readJsonLines('dump.jsonl'), { preserveTimestamps: true });
    */
   importRecords(records: ImportSource, options?: ImportRecordsOptions): Promise<number>;
+  /**
+   * Present when the driver can defer work of a large load into an empty store
+   * ({@link BulkImportCapability.prepareLoad}); call `finish()` once after the last batch, also on failure.
+   * @example
+   * const load = await importer.prepareLoad?.();
+   * try {
+   *   await importer.importRecords(records, { preserveTimestamps: true });
+   * } finally {
+   *   await load?.finish();
+   * }
+   */
+  prepareLoad?(): Promise<BulkLoad | null>;
 }

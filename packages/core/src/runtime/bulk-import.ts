@@ -1,5 +1,5 @@
 import { describeValue } from '../describe-value.js';
-import type { BulkImportCapability, RecordImportCapability } from '../driver/capabilities.js';
+import type { BulkImportCapability, BulkLoad, RecordImportCapability } from '../driver/capabilities.js';
 import { StorageError } from '../errors.js';
 import type { RecordInput, WriteRow } from '../record.js';
 import { dedupeById } from './query-plan.js';
@@ -67,5 +67,21 @@ export function recordImporter(context: ImportContext, bulk: BulkImportCapabilit
         await flush();
         return done;
       }),
+    ...(bulk.prepareLoad === undefined ? {} : { prepareLoad: () => prepareLoad(context, bulk) }),
+  };
+}
+
+/** The driver's prepareLoad, and its finish, run as store operations (errors mapped, traced). */
+async function prepareLoad(context: ImportContext, bulk: BulkImportCapability): Promise<BulkLoad | null> {
+  const load = await context.run('prepareLoad', async () => (await bulk.prepareLoad?.()) ?? null);
+  if (load === null) return null;
+  let finished = false;
+  return {
+    finish: () => {
+      // Twice would build twice (or fail on what the first built): the second call is a no-op.
+      if (finished) return Promise.resolve();
+      finished = true;
+      return context.run('finishLoad', () => load.finish());
+    },
   };
 }

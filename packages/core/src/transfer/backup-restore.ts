@@ -118,17 +118,29 @@ async function runRestore(
     batch = [];
     if (options.signal?.aborted) throw abortError(options.signal, 'restore');
   };
-  for await (const line of readBackupLines(path)) {
-    if (line.number === 1) continue;
-    // Hold one line back: the last line is the trailer, not a record.
-    if (previous !== null) {
-      recordsHash.update(`${previous}\n`);
-      batch.push(toRestoredRecord(JSON.parse(previous) as Record<string, unknown>));
-      if (batch.length >= batchSize) await flush();
+  // An empty target may build its secondary indexes once after the load instead of row by row (the bulk
+  // path's prepareLoad; see copyRecords).
+  const empty = existing === 0 || mode === 'replace';
+  const load = empty ? ((await bulkImporterOf(backend)?.prepareLoad?.()) ?? null) : null;
+  try {
+    for await (const line of readBackupLines(path)) {
+      if (line.number === 1) continue;
+      // Hold one line back: the last line is the trailer, not a record.
+      if (previous !== null) {
+        recordsHash.update(`${previous}\n`);
+        batch.push(toRestoredRecord(JSON.parse(previous) as Record<string, unknown>));
+        if (batch.length >= batchSize) await flush();
+      }
+      previous = line.text;
     }
-    previous = line.text;
+    await flush();
+  } catch (error) {
+    // The restore's own error is what the caller needs; a build that fails here is finished by the driver
+    // later (PostgreSQL: the next connect).
+    await load?.finish().catch(() => undefined);
+    throw error;
   }
-  await flush();
+  await load?.finish();
   if (recordsHash.digest('hex') !== verification.trailer?.records_sha256) {
     throw new StorageError(
       'internal',

@@ -187,6 +187,10 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
     if (mark.fullAfterId === null) await keep(mark);
     const fetchAfter = (after: string | null) =>
       from.list(afterId(after), { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
+    // An empty target may build its secondary indexes once after this pass instead of row by row (its
+    // driver's prepareLoad): the way in of a bulk load, as pg_restore does it. Not on a resumed or non-empty
+    // target, whose rows must stay findable by index for the comparisons.
+    const load = compareFullPass ? null : ((await bulkImporterOf(to)?.prepareLoad?.()) ?? null);
     let next = prefetch(fetchAfter(mark.fullAfterId));
     // Two batches are written at once (each its own transaction): while the target's server ingests one,
     // this process reads and encodes the next, instead of idling (a SQLite to PostgreSQL copy spent 46% of
@@ -225,10 +229,14 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
       }
       await previous;
     } catch (error) {
-      // The copy returns only once the other batch in flight has settled: nothing writes after it.
+      // The copy returns only once the other batch in flight has settled: nothing writes after it. Its own
+      // error is what the caller needs; a build that fails here is finished by the driver later
+      // (PostgreSQL: the next connect).
       await previous.catch(() => undefined);
+      await load?.finish().catch(() => undefined);
       throw error;
     }
+    await load?.finish();
     // The catch-up pass starts where the full pass began: anything changed since then has a later updated_at.
     const since = mark.fullStartedAt ?? new Date();
     await keep({ ...mark, phase: 'incremental', fullAfterId: null, position: { updatedAt: since, id: '' } });

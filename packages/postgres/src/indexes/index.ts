@@ -7,6 +7,7 @@
  * - declared-index-ddl.ts: the CREATE/DROP INDEX text of declared indexes.
  * - declared-indexes.ts: creating the missing declared indexes (and their histogram size); auto_create_indexes:
  *   false on a new store.
+ * - deferred-indexes.ts: secondary indexes a bulk load into an empty table builds after its rows are in.
  * - index-usage.ts, filter-plans.ts: {@link analyzeIndexes}.
  * - index-admin-tasks.ts: {@link indexAdminTasks} and the standalone command entry points.
  *
@@ -24,6 +25,13 @@ export {
   type EnsureIndexesResult,
   ensureDeclaredIndexes,
 } from './declared-indexes.js';
+export {
+  BULK_LOAD_LOCK,
+  buildDeferredIndexes,
+  deferSecondaryIndexes,
+  finishInterruptedLoad,
+  mayDeferIndexes,
+} from './deferred-indexes.js';
 export type { FilterPlan } from './filter-plans.js';
 export {
   analyzePostgresIndexes,
