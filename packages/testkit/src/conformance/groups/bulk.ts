@@ -1,7 +1,8 @@
+import { copyRecords, MemoryStorageBackend, type StoredRecord } from '@recordstore/core';
 import { describe, expect, it } from 'vitest';
 import { expectStorageError, type Harness, START, snapshot, sortedIds } from '../harness.js';
 
-/** saveMany (all or nothing), deleteMany (ids or filter). */
+/** saveMany (all or nothing), deleteMany (ids or filter), a copy into the store (its bulk load path). */
 export function bulkGroup(h: Harness): void {
   describe('saveMany and deleteMany', () => {
     it('saveMany(records) saves all and returns the ids in input order', async () => {
@@ -64,6 +65,34 @@ export function bulkGroup(h: Harness): void {
         updated_at: new Date(START + 5_000),
       });
       expect((await store.load('b'))?.created_at).toEqual(new Date(START + 5_000));
+    });
+
+    it('copyRecords into an empty store (through its bulk load path when it offers one) reads back what was copied', async () => {
+      const { store } = await h.open();
+      const source = new MemoryStorageBackend();
+      await source.connect();
+      try {
+        const records = Array.from({ length: 60 }, (_, i) => ({
+          id: `c${String(i).padStart(2, '0')}`,
+          kind: i % 3 === 0 ? 'x' : 'y',
+          n: i,
+          created_at: new Date(START - 60_000 + i * 1000),
+          updated_at: new Date(START - 30_000 + i * 1000),
+        }));
+        await source.saveMany(records, { preserveTimestamps: true });
+        // Small batches: a driver's prepareLoad (indexes built after the load) spans several of them.
+        const report = await copyRecords({ from: source, to: store, batchSize: 25 });
+        expect(report.written).toBe(60);
+        const shape = (list: StoredRecord[]) =>
+          list.map(({ id, kind, n, created_at, updated_at }) => ({ id, kind, n, created_at, updated_at }));
+        expect(shape(await store.list({}, { orderBy: 'id' }))).toEqual(
+          shape(await source.list({}, { orderBy: 'id' })),
+        );
+        expect(await store.count({ kind: 'x', n: { $gte: 30 } })).toBe(10);
+        expect(sortedIds(await store.list({ n: { $lt: 2 } }))).toEqual(['c00', 'c01']);
+      } finally {
+        await source.close();
+      }
     });
 
     it('deleteMany(ids) deletes those that exist and returns how many', async () => {
