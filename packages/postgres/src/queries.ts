@@ -163,8 +163,26 @@ export function toRecordRow(row: RecordColumns): RecordRow {
   };
 }
 
-const date = (ms: number): Date => new Date(ms);
-const maybeDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+/** Epoch ms of 0001-01-01 and of the last ms of 9999: the years ISO text (and PostgreSQL) reads. */
+const ISO_MIN_MS = -62_135_596_800_000;
+const ISO_MAX_MS = 253_402_300_799_999;
+let lastMs = Number.NaN;
+let lastText = '';
+
+/**
+ * A time as a statement parameter: ISO text, the last one reused while the time repeats (the store's clock
+ * for consecutive statements, a batch's timestamps). pg would turn a Date into local-time text with its own
+ * formatting on every statement: about 2 µs of a point `exists`'s client CPU with the clock's Date, in a
+ * profile against the raw driver. Beyond the years 1 to 9999 a Date, which pg writes with its BC suffix.
+ */
+function date(ms: number): Date | string {
+  if (ms === lastMs) return lastText;
+  if (ms < ISO_MIN_MS || ms > ISO_MAX_MS) return new Date(ms);
+  lastText = new Date(ms).toISOString();
+  lastMs = ms;
+  return lastText;
+}
+const maybeDate = (ms: number | null): Date | string | null => (ms === null ? null : date(ms));
 
 /** Loads one row by id, optionally locking it (FOR UPDATE) until the transaction ends. */
 export async function loadRecord(db: SqlSession, id: string, forUpdate = false): Promise<RecordRow | null> {
@@ -203,9 +221,9 @@ export function columnsOf(rows: readonly WriteRow[]): Columns {
   const n = rows.length;
   const ids = new Array<string>(n);
   const datas = new Array<string>(n);
-  const createdAts = new Array<Date>(n);
-  const updatedAts = new Array<Date>(n);
-  const expiresAts = new Array<Date | null>(n);
+  const createdAts = new Array<Date | string>(n);
+  const updatedAts = new Array<Date | string>(n);
+  const expiresAts = new Array<Date | string | null>(n);
   const types = new Array<string | null>(n);
   const sessionIds = new Array<string | null>(n);
   const threadIds = new Array<string | null>(n);
