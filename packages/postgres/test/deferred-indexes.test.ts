@@ -143,6 +143,17 @@ describe('copyRecords into an empty PostgreSQL store', () => {
     expect(await target.count({ type: 'event' })).toBe(500);
   });
 
+  it('keeps an index whose definition it could not check when rebuilding it (a keyword for a name)', async () => {
+    const schemaName = newSchema();
+    const target = await store(schemaName);
+    await db.sql(`CREATE INDEX "select" ON ${schemaName}.storage_records (type, session_id)`);
+    const before = await indexes(schemaName);
+    const load = await target.capability('bulkImport')!.prepareLoad!();
+    expect(Object.keys(await indexes(schemaName))).toEqual(['select', 'storage_records_pkey']);
+    await load!.finish();
+    expect(await indexes(schemaName)).toEqual(before);
+  });
+
   it('keeps every index of a target that already holds records', async () => {
     const schemaName = newSchema();
     const target = await store(schemaName);

@@ -16,7 +16,7 @@ import { dropIndexDdl } from './declared-index-ddl.js';
  *   recordstore_meta, and these are statements the owner will run;
  * - it survives a crash, and travels with the table (a dump taken mid-load restores the marker too).
  *
- * A load whose process died is finished by the next connect ({@link buildPendingIndexes}): the load holds
+ * A load whose process died is finished by the next connect ({@link finishInterruptedLoad}): the load holds
  * the store lock {@link BULK_LOAD_LOCK} from start to end, so a connect that can take it knows nobody is
  * loading. Each index is built by its own statement and the marker goes last, so an interrupted build is
  * simply continued.
@@ -52,15 +52,17 @@ function parseMarker(comment: string | null): Marker | null {
   const marker = parsed as Partial<Marker> | null;
   const indexes = marker?.[MARKER];
   if (!Array.isArray(indexes)) return null;
-  // Only what a DeferrableIndexes row looks like: a CREATE INDEX of that very name.
-  const valid = indexes.every(
-    (i: Partial<DeferredIndex>) =>
-      typeof i?.name === 'string' &&
-      typeof i.definition === 'string' &&
-      i.definition.startsWith(`CREATE INDEX ${quotedOrBare(i.name)} ON `),
-  );
-  if (!valid) return null;
+  if (!indexes.every(rebuildable)) return null;
   return { [MARKER]: indexes, comment: typeof marker?.comment === 'string' ? marker.comment : null };
+}
+
+/** Only what a DeferrableIndexes row looks like: a CREATE INDEX of that very name. */
+function rebuildable(index: Partial<DeferredIndex> | null): index is DeferredIndex {
+  return (
+    typeof index?.name === 'string' &&
+    typeof index.definition === 'string' &&
+    index.definition.startsWith(`CREATE INDEX ${quotedOrBare(index.name)} ON `)
+  );
 }
 
 /** How pg_get_indexdef writes an index name: bare when it needs no quotes. */
@@ -86,7 +88,9 @@ export async function deferSecondaryIndexes(client: SqlClient): Promise<string[]
     const [table] = await deferred.loadTarget.run(undefined, db);
     if (table === undefined || table.kind !== 'r' || !table.owned || !table.empty) return null;
     if (parseMarker(table.comment) !== null) return null;
-    const indexes = await deferred.deferrableIndexes.run(undefined, db);
+    // An index whose definition the marker's check would refuse later (a name pg quotes for another reason
+    // than its characters, such as a keyword) stays: it would never be rebuilt.
+    const indexes = (await deferred.deferrableIndexes.run(undefined, db)).filter(rebuildable);
     if (indexes.length === 0) return null;
     const marker: Marker = {
       [MARKER]: indexes.map(({ name, definition }) => ({ name, definition })),
