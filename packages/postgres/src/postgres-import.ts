@@ -13,7 +13,7 @@ import {
 import { needsIdLocks } from './partitions/index.js';
 import type { SqlClient } from './partitions/sql-client.js';
 import type { PostgresConfig } from './postgres-config.js';
-import type { SqlSession } from './queries.js';
+import { isoSafe, type SqlSession } from './queries.js';
 
 /**
  * The bulk import path (`bulkImport` capability): each batch, already validated, stamped and deduplicated
@@ -117,10 +117,6 @@ export interface DirectCopy {
 const COLUMNS = 'id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata';
 const COPY_INTO_TABLE = `COPY storage_records (${COLUMNS}) FROM STDIN`;
 const ANY_STORED = 'SELECT EXISTS (SELECT 1 FROM storage_records WHERE id = ANY($1::text[])) AS stored';
-/** Epoch ms of 0001-01-01 and of the last ms of 9999: the years an ISO timestamp (and PostgreSQL) reads. */
-const ISO_MIN_MS = -62_135_596_800_000;
-const ISO_MAX_MS = 253_402_300_799_999;
-const isoSafe = (ms: number | null) => ms === null || (ms >= ISO_MIN_MS && ms <= ISO_MAX_MS);
 /**
  * The fast path of a bulk write whose ids are all new (a copy or restore into an empty store, the usual
  * bulk load): one COPY straight into the table, so each row is written once instead of twice (staging

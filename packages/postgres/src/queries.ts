@@ -166,6 +166,8 @@ export function toRecordRow(row: RecordColumns): RecordRow {
 /** Epoch ms of 0001-01-01 and of the last ms of 9999: the years ISO text (and PostgreSQL) reads. */
 const ISO_MIN_MS = -62_135_596_800_000;
 const ISO_MAX_MS = 253_402_300_799_999;
+/** Whether a time (or none) can be written as ISO text: the years 1 to 9999. */
+export const isoSafe = (ms: number | null): boolean => ms === null || (ms >= ISO_MIN_MS && ms <= ISO_MAX_MS);
 let lastMs = Number.NaN;
 let lastText = '';
 
@@ -177,7 +179,7 @@ let lastText = '';
  */
 function date(ms: number): Date | string {
   if (ms === lastMs) return lastText;
-  if (ms < ISO_MIN_MS || ms > ISO_MAX_MS) return new Date(ms);
+  if (!isoSafe(ms)) return new Date(ms);
   lastText = new Date(ms).toISOString();
   lastMs = ms;
   return lastText;
