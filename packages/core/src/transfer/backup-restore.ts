@@ -7,7 +7,7 @@ import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
 import { readBackupLines, sha256 } from './backup-file.js';
 import { type BackupVerification, verifyBackup } from './backup-verify.js';
-import { bulkImporterOf, writeBatch } from './bulk-write.js';
+import { asLoad, bulkImporterOf, writeBatch } from './bulk-write.js';
 import { type ProgressListener, ProgressTracker } from './progress.js';
 import { DEFAULT_BATCH_SIZE, positiveInt } from './transfer-options.js';
 
@@ -118,11 +118,8 @@ async function runRestore(
     batch = [];
     if (options.signal?.aborted) throw abortError(options.signal, 'restore');
   };
-  // An empty target may build its secondary indexes once after the load instead of row by row (the bulk
-  // path's prepareLoad; see copyRecords).
-  const empty = existing === 0 || mode === 'replace';
-  const load = empty ? ((await bulkImporterOf(backend)?.prepareLoad?.()) ?? null) : null;
-  try {
+  // Into an empty store (or one just emptied), the bulk path may prepare the load (see asLoad).
+  await asLoad(backend, existing === 0 || mode === 'replace', async () => {
     for await (const line of readBackupLines(path)) {
       if (line.number === 1) continue;
       // Hold one line back: the last line is the trailer, not a record.
@@ -134,13 +131,7 @@ async function runRestore(
       previous = line.text;
     }
     await flush();
-  } catch (error) {
-    // The restore's own error is what the caller needs; a build that fails here is finished by the driver
-    // later (PostgreSQL: the next connect).
-    await load?.finish().catch(() => undefined);
-    throw error;
-  }
-  await load?.finish();
+  });
   if (recordsHash.digest('hex') !== verification.trailer?.records_sha256) {
     throw new StorageError(
       'internal',

@@ -32,3 +32,26 @@ export async function writeBatch(target: StorageBackend, records: RecordInput[])
   }
   await importer.importRecords(records, { preserveTimestamps: true, batchSize: records.length });
 }
+
+/**
+ * Runs `writes` as a load into `target` prepared by its bulk path (`prepareLoad`, e.g. PostgreSQL building
+ * its secondary indexes once after the rows are in, as pg_restore does) when `empty` says the target holds
+ * nothing yet, and finishes the load after them: also when they failed, in which case their error is the
+ * one thrown (a build that fails then is finished by the driver later; PostgreSQL: the next connect).
+ */
+export async function asLoad<T>(
+  target: StorageBackend,
+  empty: boolean,
+  writes: () => Promise<T>,
+): Promise<T> {
+  const load = empty ? ((await bulkImporterOf(target)?.prepareLoad?.()) ?? null) : null;
+  let result: T;
+  try {
+    result = await writes();
+  } catch (error) {
+    await load?.finish().catch(() => undefined);
+    throw error;
+  }
+  await load?.finish();
+  return result;
+}

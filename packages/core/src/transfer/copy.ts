@@ -6,7 +6,7 @@ import type { Filter } from '../filter/types.js';
 import type { RecordInput, StoredRecord } from '../record.js';
 import { traceWith } from '../runtime/tracing.js';
 import { abortError } from './abort.js';
-import { bulkImporterOf, DEFAULT_BULK_BATCH_SIZE, writeBatch } from './bulk-write.js';
+import { asLoad, bulkImporterOf, DEFAULT_BULK_BATCH_SIZE, writeBatch } from './bulk-write.js';
 import { changedRecords } from './copy-changed.js';
 import { type CopyVerification, verifyCopy } from './copy-verify.js';
 import {
@@ -187,56 +187,52 @@ async function runCopy(options: CopyOptions): Promise<CopyReport> {
     if (mark.fullAfterId === null) await keep(mark);
     const fetchAfter = (after: string | null) =>
       from.list(afterId(after), { orderBy: [{ field: 'id', direction: 'asc' }], limit: batchSize });
-    // An empty target may build its secondary indexes once after this pass instead of row by row (its
-    // driver's prepareLoad): the way in of a bulk load, as pg_restore does it. Not on a resumed or non-empty
-    // target, whose rows must stay findable by index for the comparisons.
-    const load = compareFullPass ? null : ((await bulkImporterOf(to)?.prepareLoad?.()) ?? null);
-    let next = prefetch(fetchAfter(mark.fullAfterId));
-    // Two batches are written at once (each its own transaction): while the target's server ingests one,
-    // this process reads and encodes the next, instead of idling (a SQLite to PostgreSQL copy spent 46% of
-    // its time waiting). Safe in this pass only: pages are in id order, so no two batches share an id and
-    // their order cannot matter. The watermark still advances batch by batch in order, after the batch.
-    let previous: Promise<void> = Promise.resolve();
-    let failed = false;
-    try {
-      for (;;) {
-        const page = await next;
-        // Read the next page while this one is written: at most four batches in memory (read ahead, two
-        // written, one compared).
-        if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
-        if (page.length > 0) {
-          const lastId = page[page.length - 1]!.id;
-          // A batch already failed (while the loop waited for the one before it): start nothing more.
-          if (failed) await previous;
-          const writing = prefetch(write(page, compareFullPass));
-          writing.catch(() => {
-            failed = true;
-          });
-          const before = previous;
-          previous = prefetch(
-            (async () => {
-              const written = await writing;
-              await before;
-              fullPass += written;
-              await keep({ ...mark, fullAfterId: lastId });
-              batches++;
-              progress.add(page.length);
-            })(),
-          );
-          await before;
+    // An empty target's bulk path may prepare the load (see asLoad): not a resumed or non-empty target,
+    // whose rows must stay findable by index for the comparisons.
+    await asLoad(to, !compareFullPass, async () => {
+      let next = prefetch(fetchAfter(mark.fullAfterId));
+      // Two batches are written at once (each its own transaction): while the target's server ingests one,
+      // this process reads and encodes the next, instead of idling (a SQLite to PostgreSQL copy spent 46% of
+      // its time waiting). Safe in this pass only: pages are in id order, so no two batches share an id and
+      // their order cannot matter. The watermark still advances batch by batch in order, after the batch.
+      let previous: Promise<void> = Promise.resolve();
+      let failed = false;
+      try {
+        for (;;) {
+          const page = await next;
+          // Read the next page while this one is written: at most four batches in memory (read ahead, two
+          // written, one compared).
+          if (page.length === batchSize) next = prefetch(fetchAfter(page[page.length - 1]!.id));
+          if (page.length > 0) {
+            const lastId = page[page.length - 1]!.id;
+            // A batch already failed (while the loop waited for the one before it): start nothing more.
+            if (failed) await previous;
+            const writing = prefetch(write(page, compareFullPass));
+            writing.catch(() => {
+              failed = true;
+            });
+            const before = previous;
+            previous = prefetch(
+              (async () => {
+                const written = await writing;
+                await before;
+                fullPass += written;
+                await keep({ ...mark, fullAfterId: lastId });
+                batches++;
+                progress.add(page.length);
+              })(),
+            );
+            await before;
+          }
+          if (page.length < batchSize) break;
         }
-        if (page.length < batchSize) break;
+        await previous;
+      } catch (error) {
+        // The copy returns only once the other batch in flight has settled: nothing writes after it.
+        await previous.catch(() => undefined);
+        throw error;
       }
-      await previous;
-    } catch (error) {
-      // The copy returns only once the other batch in flight has settled: nothing writes after it. Its own
-      // error is what the caller needs; a build that fails here is finished by the driver later
-      // (PostgreSQL: the next connect).
-      await previous.catch(() => undefined);
-      await load?.finish().catch(() => undefined);
-      throw error;
-    }
-    await load?.finish();
+    });
     // The catch-up pass starts where the full pass began: anything changed since then has a later updated_at.
     const since = mark.fullStartedAt ?? new Date();
     await keep({ ...mark, phase: 'incremental', fullAfterId: null, position: { updatedAt: since, id: '' } });
