@@ -6,14 +6,12 @@ import {
   copyRecords,
   createBackup,
   createStorage,
-  defineBackend,
-  MemoryDriver,
   MemoryStorageBackend,
-  memoryBackend,
   type RecordInput,
   restoreBackup,
   type StorageBackend,
 } from '../src/index.js';
+import { memoryBackendWithBulkImport } from './helpers/bulk-memory-backend.js';
 
 /**
  * copyRecords, restoreBackup and the bulk path's optional prepareLoad: asked for on an empty target only,
@@ -25,31 +23,18 @@ import {
 async function loadingTarget(options: { failAtBatch?: number } = {}) {
   const events: string[] = [];
   let batch = 0;
-  const backend = defineBackend({
-    ...memoryBackend,
-    name: 'memory-load',
-    createDriver: (_config, { settings }) => {
-      const driver = new MemoryDriver(settings);
-      Object.defineProperty(driver, 'offers', {
-        value: {
-          ...driver.offers,
-          bulkImport: {
-            importRows: async (rows: never[], opts: { keepCreatedAt: boolean; now: number }) => {
-              batch++;
-              if (batch === options.failAtBatch) throw new Error(`batch ${batch} refused`);
-              events.push(`import ${rows.length}`);
-              await driver.rows.upsertRows(rows, opts);
-            },
-            prepareLoad: async () => {
-              events.push('prepare');
-              return { finish: async () => void events.push('finish') };
-            },
-          },
-        },
-      });
-      return driver;
+  const backend = memoryBackendWithBulkImport('memory-load', (driver) => ({
+    importRows: async (rows, opts) => {
+      batch++;
+      if (batch === options.failAtBatch) throw new Error(`batch ${batch} refused`);
+      events.push(`import ${rows.length}`);
+      await driver.rows.upsertRows(rows, opts);
     },
-  });
+    prepareLoad: async () => {
+      events.push('prepare');
+      return { finish: async () => void events.push('finish') };
+    },
+  }));
   const store = await createStorage({ class: backend });
   return { store, events };
 }

@@ -9,11 +9,8 @@ import { SQLiteStorageBackend } from '../../sqlite/dist/index.js';
 import {
   createStorage,
   createStorageFromConfig,
-  defineBackend,
   isStorageError,
-  MemoryDriver,
   MemoryStorageBackend,
-  memoryBackend,
   parseConfigText,
   type RecordInputOf,
   type RecordSchemas,
@@ -22,6 +19,7 @@ import {
   type StorageBackend,
   StorageError,
 } from '../src/index.js';
+import { memoryBackendWithBulkImport } from './helpers/bulk-memory-backend.js';
 import { useTempDir } from './helpers/transfer.js';
 
 interface MessageRecord {
@@ -312,25 +310,12 @@ describe('record schemas: persistence and options', () => {
   it('checks every batch of a bulk import before the driver writes it', async () => {
     // The memory driver offering the bulk path (as PostgreSQL's COPY does), writing through its own rows.
     const written: number[] = [];
-    const importing = defineBackend({
-      ...memoryBackend,
-      name: 'memory-import',
-      createDriver: (_config, { settings }) => {
-        const driver = new MemoryDriver(settings);
-        Object.defineProperty(driver, 'offers', {
-          value: {
-            ...driver.offers,
-            bulkImport: {
-              importRows: async (rows: never[], options: { keepCreatedAt: boolean; now: number }) => {
-                written.push(rows.length);
-                await driver.rows.upsertRows(rows, options);
-              },
-            },
-          },
-        });
-        return driver;
+    const importing = memoryBackendWithBulkImport('memory-import', (driver) => ({
+      importRows: async (rows, options) => {
+        written.push(rows.length);
+        await driver.rows.upsertRows(rows, options);
       },
-    });
+    }));
     const store = await createStorage<AgentRecord>({ class: importing }, { schemas });
     const importer = store.capability('bulkImport');
     if (!importer) throw new Error('the test backend must offer bulkImport');
