@@ -12,9 +12,11 @@ SELECT id, data, type, session_id, thread_id, metadata,
 FROM storage_records
 WHERE id = ANY(:ids!::text[]);
 
-/* @name LiveIds */
-SELECT id FROM storage_records
-WHERE id = ANY(:ids!::text[]) AND (expires_at IS NULL OR expires_at > :now!::timestamptz);
+/* The ids that have a row, with each one's expiry in epoch ms (judged by the caller, as RecordExpiry). */
+/* @name IdExpiries */
+SELECT id, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
+FROM storage_records
+WHERE id = ANY(:ids!::text[]);
 
 /* @name DeleteRecordsReturning */
 DELETE FROM storage_records WHERE id = ANY(:ids!::text[]) RETURNING id;

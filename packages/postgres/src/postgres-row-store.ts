@@ -1,4 +1,11 @@
-import type { FilterNode, RecordRow, RowQuery, RowStore, WriteRow } from '@recordstore/core';
+import {
+  type FilterNode,
+  isExpired,
+  type RecordRow,
+  type RowQuery,
+  type RowStore,
+  type WriteRow,
+} from '@recordstore/core';
 import * as batches from './generated/point-batches.queries.js';
 import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './partitions/index.js';
 import type { PostgresConfig } from './postgres-config.js';
@@ -64,8 +71,8 @@ export function createRowStore(
       return rows.map((row) => q.toRecordRow(row as q.RecordColumns));
     },
     existsRows: async (ids, now) => {
-      const rows = await batches.liveIds.run({ ids: [...ids], now: new Date(now) }, session.connection);
-      return rows.map((row) => row.id);
+      const rows = await batches.idExpiries.run({ ids: [...ids] }, session.connection);
+      return rows.filter((row) => !isExpired({ expires_at: row.expires_ms }, now)).map((row) => row.id);
     },
     deleteRowsReturning: async (ids) => {
       const rows = await batches.deleteRecordsReturning.run({ ids: [...ids] }, session.connection);

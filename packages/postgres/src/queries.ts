@@ -5,7 +5,13 @@ import {
   type PreparedQuery,
   processSQLQueryIR,
 } from '@pgtyped/runtime';
-import type { JsonObject, RecordRow, StorageError, WriteRow } from '@recordstore/core';
+import {
+  isExpired,
+  type JsonObject,
+  type RecordRow,
+  type StorageError,
+  type WriteRow,
+} from '@recordstore/core';
 import type { QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import * as maintenance from './generated/maintenance.queries.js';
 import * as records from './generated/records.queries.js';
@@ -285,10 +291,11 @@ export async function existingIds(db: SqlSession, ids: readonly string[]): Promi
   return new Set(rows.map((r) => r.id));
 }
 
-/** True when a live row has this id at `now`. */
+/** True when a live row has this id at `now`: the row's expiry is read and judged here, as a load's is. */
 export async function recordExists(db: SqlSession, id: string, now: number): Promise<boolean> {
-  const { rows } = await runQuery(db, records.recordExists, { id, now: date(now) });
-  return rows[0]?.present === true;
+  const { rows } = await runQuery(db, records.recordExpiry, { id });
+  const row = rows[0];
+  return row !== undefined && !isExpired({ expires_at: row.expires_ms }, now);
 }
 
 /** Deletes rows by id; returns how many existed. */

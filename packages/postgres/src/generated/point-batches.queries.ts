@@ -1,8 +1,6 @@
 /** Types generated for queries found in "packages/postgres/sql/point-batches.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type DateOrString = Date | string;
-
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export type stringArray = (string)[];
@@ -31,7 +29,7 @@ export interface ILoadRecordsQuery {
   result: ILoadRecordsResult;
 }
 
-const loadRecordsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":301,"b":305}]}],"statement":"SELECT id, data, type, session_id, thread_id, metadata,\n  floor(extract(epoch FROM created_at) * 1000)::float8 AS created_ms,\n  floor(extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,\n  floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms\nFROM storage_records\nWHERE id = ANY(:ids!::text[])"};
+const loadRecordsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":301,"b":305}]}],"statement":"SELECT id, data, type, session_id, thread_id, metadata,\n  floor(extract(epoch FROM created_at) * 1000)::float8 AS created_ms,\n  floor(extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,\n  floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms\nFROM storage_records\nWHERE id = ANY(:ids!::text[])                                                                                                          "};
 
 /**
  * Query generated from SQL:
@@ -41,39 +39,40 @@ const loadRecordsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids",
  *   floor(extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,
  *   floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
  * FROM storage_records
- * WHERE id = ANY(:ids!::text[])
+ * WHERE id = ANY(:ids!::text[])                                                                                                          
  * ```
  */
 export const loadRecords = new PreparedQuery<ILoadRecordsParams,ILoadRecordsResult>(loadRecordsIR);
 
 
-/** 'LiveIds' parameters type */
-export interface ILiveIdsParams {
+/** 'IdExpiries' parameters type */
+export interface IIdExpiriesParams {
   ids: stringArray;
-  now: DateOrString;
 }
 
-/** 'LiveIds' return type */
-export interface ILiveIdsResult {
+/** 'IdExpiries' return type */
+export interface IIdExpiriesResult {
+  expires_ms: number | null;
   id: string;
 }
 
-/** 'LiveIds' query type */
-export interface ILiveIdsQuery {
-  params: ILiveIdsParams;
-  result: ILiveIdsResult;
+/** 'IdExpiries' query type */
+export interface IIdExpiriesQuery {
+  params: IIdExpiriesParams;
+  result: IIdExpiriesResult;
 }
 
-const liveIdsIR: any = {"usedParamSet":{"ids":true,"now":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":46,"b":50}]},{"name":"now","required":true,"transform":{"type":"scalar"},"locs":[{"a":101,"b":105}]}],"statement":"SELECT id FROM storage_records\nWHERE id = ANY(:ids!::text[]) AND (expires_at IS NULL OR expires_at > :now!::timestamptz)"};
+const idExpiriesIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":114,"b":118}]}],"statement":"SELECT id, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms\nFROM storage_records\nWHERE id = ANY(:ids!::text[])"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id FROM storage_records
- * WHERE id = ANY(:ids!::text[]) AND (expires_at IS NULL OR expires_at > :now!::timestamptz)
+ * SELECT id, floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
+ * FROM storage_records
+ * WHERE id = ANY(:ids!::text[])
  * ```
  */
-export const liveIds = new PreparedQuery<ILiveIdsParams,ILiveIdsResult>(liveIdsIR);
+export const idExpiries = new PreparedQuery<IIdExpiriesParams,IIdExpiriesResult>(idExpiriesIR);
 
 
 /** 'DeleteRecordsReturning' parameters type */

@@ -261,46 +261,44 @@ export interface IExistingIdsQuery {
   result: IExistingIdsResult;
 }
 
-const existingIdsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":46,"b":50}]}],"statement":"SELECT id FROM storage_records WHERE id = ANY(:ids!::text[])"};
+const existingIdsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":46,"b":50}]}],"statement":"SELECT id FROM storage_records WHERE id = ANY(:ids!::text[])                                                                                                                                                                                                                                                                                                                                   "};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT id FROM storage_records WHERE id = ANY(:ids!::text[])
+ * SELECT id FROM storage_records WHERE id = ANY(:ids!::text[])                                                                                                                                                                                                                                                                                                                                   
  * ```
  */
 export const existingIds = new PreparedQuery<IExistingIdsParams,IExistingIdsResult>(existingIdsIR);
 
 
-/** 'RecordExists' parameters type */
-export interface IRecordExistsParams {
+/** 'RecordExpiry' parameters type */
+export interface IRecordExpiryParams {
   id: string;
-  now: DateOrString;
 }
 
-/** 'RecordExists' return type */
-export interface IRecordExistsResult {
-  present: boolean | null;
+/** 'RecordExpiry' return type */
+export interface IRecordExpiryResult {
+  expires_ms: number | null;
 }
 
-/** 'RecordExists' query type */
-export interface IRecordExistsQuery {
-  params: IRecordExistsParams;
-  result: IRecordExistsResult;
+/** 'RecordExpiry' query type */
+export interface IRecordExpiryQuery {
+  params: IRecordExpiryParams;
+  result: IRecordExpiryResult;
 }
 
-const recordExistsIR: any = {"usedParamSet":{"id":true,"now":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":64}]},{"name":"now","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":110}]}],"statement":"SELECT EXISTS (\n  SELECT 1 FROM storage_records\n  WHERE id = :id! AND (expires_at IS NULL OR expires_at > :now!::timestamptz)\n) AS present"};
+const recordExpiryIR: any = {"usedParamSet":{"id":true},"params":[{"name":"id","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":109}]}],"statement":"SELECT floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms\nFROM storage_records\nWHERE id = :id!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT EXISTS (
- *   SELECT 1 FROM storage_records
- *   WHERE id = :id! AND (expires_at IS NULL OR expires_at > :now!::timestamptz)
- * ) AS present
+ * SELECT floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms
+ * FROM storage_records
+ * WHERE id = :id!
  * ```
  */
-export const recordExists = new PreparedQuery<IRecordExistsParams,IRecordExistsResult>(recordExistsIR);
+export const recordExpiry = new PreparedQuery<IRecordExpiryParams,IRecordExpiryResult>(recordExpiryIR);
 
 
 /** 'DeleteRecord' parameters type */
