@@ -51,25 +51,78 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * `Date` values become ISO-8601 strings.
  */
 export function toJsonValue(value: unknown, path: string): JsonValue {
-  return copyJson(value, path, 0, new Set());
+  return copyJson(value, path, 0);
 }
 
 /**
- * {@link toJsonValue} starting at nesting `depth`, with `seen` the objects on the path from the root (to
- * refuse circular references).
+ * {@link toJsonValue} starting at nesting `depth` (a value found `depth` levels inside what is stored).
  */
-export function copyJson(value: unknown, path: string, depth: number, seen: Set<object>): JsonValue {
+export function copyJson(value: unknown, path: string, depth: number): JsonValue {
+  return copyValue(value, new JsonWalk(path), depth);
+}
+
+/**
+ * The own properties of a record that are not `skip`ped, copied as a JSON object in one pass (what
+ * {@link copyJson} of an object holding only those properties gives, at `path`, without making that object
+ * first): a record's data, its reserved keys left out.
+ */
+export function copyJsonProperties(
+  source: Record<string, unknown>,
+  skip: ReadonlySet<string>,
+  path: string,
+): JsonObject {
+  const walk = new JsonWalk(path);
+  walk.ancestors.push(source);
+  const out: JsonObject = {};
+  for (const key of Object.keys(source)) {
+    if (skip.has(key)) continue;
+    copyProperty(out, key, source[key], walk, 1);
+  }
+  return out;
+}
+
+/**
+ * Where a walk is: the segments from its root and the objects on that path (to refuse circular
+ * references). The path is made into text only when a value is refused, so accepted data costs no strings.
+ */
+class JsonWalk {
+  readonly segments: (string | number)[] = [];
+  readonly ancestors: object[] = [];
+  constructor(readonly root: string) {}
+
+  path(): string {
+    let out = this.root;
+    for (const s of this.segments) out += typeof s === 'number' ? `[${s}]` : `.${s}`;
+    return out;
+  }
+}
+
+function refuse(walk: JsonWalk, message: (path: string) => string): never {
+  const path = walk.path();
+  throw validationError(message(path), path);
+}
+
+function copyProperty(out: JsonObject, key: string, child: unknown, walk: JsonWalk, depth: number): void {
+  if (child === undefined) return;
+  const reason = unstorableStringReason(key);
+  if (reason !== null) refuse(walk, (path) => `The key ${JSON.stringify(key)} in ${path} ${reason}.`);
+  walk.segments.push(key);
+  setOwn(out, key, copyValue(child, walk, depth));
+  walk.segments.pop();
+}
+
+function copyValue(value: unknown, walk: JsonWalk, depth: number): JsonValue {
   switch (typeof value) {
     case 'string': {
       const reason = unstorableStringReason(value);
-      if (reason) throw validationError(`${path} ${reason}.`, path);
+      if (reason) refuse(walk, (path) => `${path} ${reason}.`);
       return value;
     }
     case 'number':
       if (!Number.isFinite(value)) {
-        throw validationError(
-          `${path} is ${value}, which JSON cannot represent; use null or a finite number.`,
-          path,
+        refuse(
+          walk,
+          (path) => `${path} is ${value}, which JSON cannot represent; use null or a finite number.`,
         );
       }
       return value;
@@ -78,53 +131,43 @@ export function copyJson(value: unknown, path: string, depth: number, seen: Set<
     case 'object':
       break;
     case 'bigint':
-      throw validationError(
-        `${path} is a BigInt (${value}n), which JSON cannot represent; store it as a string.`,
-        path,
+      refuse(
+        walk,
+        (path) => `${path} is a BigInt (${value}n), which JSON cannot represent; store it as a string.`,
       );
+      break;
     default:
-      throw validationError(`${path} is ${describeType(value)}, which is not a JSON value.`, path);
+      refuse(walk, (path) => `${path} is ${describeType(value)}, which is not a JSON value.`);
   }
   if (value === null) return null;
-  if (depth >= MAX_DEPTH)
-    throw validationError(`${path} is nested more than ${MAX_DEPTH} levels deep.`, path);
-  if (seen.has(value)) throw validationError(`${path} is a circular reference.`, path);
+  if (depth >= MAX_DEPTH) refuse(walk, (path) => `${path} is nested more than ${MAX_DEPTH} levels deep.`);
+  const { ancestors, segments } = walk;
+  // The path is at most MAX_DEPTH deep and usually a few levels: a scan beats a Set's add and delete.
+  if (ancestors.includes(value as object)) refuse(walk, (path) => `${path} is a circular reference.`);
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw validationError(`${path} is an invalid Date.`, path);
+    if (Number.isNaN(value.getTime())) refuse(walk, (path) => `${path} is an invalid Date.`);
     return value.toISOString();
   }
-  seen.add(value);
-  try {
-    if (Array.isArray(value)) {
-      const out: JsonValue[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) {
-        if (value[i] === undefined) {
-          throw validationError(
-            `${path}[${i}] is undefined, which is not a JSON value; use null.`,
-            `${path}[${i}]`,
-          );
-        }
-        out[i] = copyJson(value[i], `${path}[${i}]`, depth + 1, seen);
+  ancestors.push(value as object);
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      segments.push(i);
+      if (value[i] === undefined) {
+        refuse(walk, (path) => `${path} is undefined, which is not a JSON value; use null.`);
       }
-      return out;
+      out[i] = copyValue(value[i], walk, depth + 1);
+      segments.pop();
     }
-    if (!isPlainObject(value)) {
-      const name = (value as object).constructor?.name ?? 'object';
-      throw validationError(
-        `${path} is a ${name} instance; only plain objects, arrays and scalars are JSON.`,
-        path,
-      );
-    }
-    const out: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      const child = value[key];
-      if (child === undefined) continue;
-      const reason = unstorableStringReason(key);
-      if (reason) throw validationError(`The key ${JSON.stringify(key)} in ${path} ${reason}.`, path);
-      setOwn(out, key, copyJson(child, `${path}.${key}`, depth + 1, seen));
-    }
+    ancestors.pop();
     return out;
-  } finally {
-    seen.delete(value);
   }
+  if (!isPlainObject(value)) {
+    const name = (value as object).constructor?.name ?? 'object';
+    refuse(walk, (path) => `${path} is a ${name} instance; only plain objects, arrays and scalars are JSON.`);
+  }
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) copyProperty(out, key, value[key], walk, depth + 1);
+  ancestors.pop();
+  return out;
 }

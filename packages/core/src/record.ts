@@ -1,6 +1,13 @@
 import { describeType } from './describe-value.js';
 import { StorageError, validationError } from './errors.js';
-import { copyJson, isPlainObject, type JsonObject, setOwn, unstorableStringReason } from './json-value.js';
+import {
+  copyJson,
+  copyJsonProperties,
+  isPlainObject,
+  type JsonObject,
+  setOwn,
+  unstorableStringReason,
+} from './json-value.js';
 import { generateId, validateId } from './record-id.js';
 import { toEpochMs } from './timestamp.js';
 
@@ -144,13 +151,9 @@ export function toWriteRow(input: unknown, options: StampOptions): WriteRow {
         'metadata',
       );
     }
-    metadata = copyJson(metadataInput, 'metadata', 1, new Set()) as JsonObject;
+    metadata = copyJson(metadataInput, 'metadata', 1) as JsonObject;
   }
-  const data: Record<string, unknown> = {};
-  for (const key of Object.keys(input)) {
-    if (!(RESERVED_KEY_SET as ReadonlySet<string>).has(key)) setOwn(data, key, input[key]);
-  }
-  const dataCopy = copyJson(data, 'record', 0, new Set()) as JsonObject;
+  const dataCopy = copyJsonProperties(input, RESERVED_KEY_SET, 'record');
   const dataJson = JSON.stringify(dataCopy);
   const metadataJson = metadata === null ? null : JSON.stringify(metadata);
   let size = dataJson.length + (metadataJson?.length ?? 0);
@@ -192,11 +195,11 @@ export function toWriteRow(input: unknown, options: StampOptions): WriteRow {
   };
 }
 
-const RESERVED_KEY_SET: ReadonlySet<ReservedKey> = new Set(RESERVED_KEYS);
+const RESERVED_KEY_SET: ReadonlySet<string> = new Set<string>(RESERVED_KEYS);
 
 /** True for the reserved keys that live in their own columns. */
 export function isReservedKey(key: string): key is ReservedKey {
-  return (RESERVED_KEY_SET as ReadonlySet<string>).has(key);
+  return RESERVED_KEY_SET.has(key);
 }
 
 /** Merges a stored row back into the record shape callers see. Reserved keys that are null are omitted. */
