@@ -62,6 +62,34 @@ ON CONFLICT (id) DO UPDATE SET
   thread_id = EXCLUDED.thread_id,
   metadata = EXCLUDED.metadata;
 
+/*
+  UpsertRecords with the rows' data as ONE jsonb array paired with the other columns by position (WITH
+  ORDINALITY). pg writes a text[] or jsonb[] parameter as an array literal, escaping every quote and backslash
+  of every JSON text with regex replaces, the largest client cost of a batch (about 3 µs of a 500-byte record
+  here); a JSON array is the same texts joined with commas, sent as they are. A jsonb value holds at most
+  256 MB: larger batches take UpsertRecords.
+*/
+/* @name UpsertRecordsJson */
+INSERT INTO storage_records AS r (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)
+SELECT u.id, d.value, u.created_at, u.updated_at, u.expires_at, u.type, u.session_id, u.thread_id, u.metadata
+FROM unnest(
+  :ids!::text[], :createdAts!::timestamptz[], :updatedAts!::timestamptz[], :expiresAts!::timestamptz[],
+  :types!::text[], :sessionIds!::text[], :threadIds!::text[], :metadatas!::jsonb[])
+  WITH ORDINALITY AS u(id, created_at, updated_at, expires_at, type, session_id, thread_id, metadata, n)
+JOIN jsonb_array_elements(:datas!::jsonb) WITH ORDINALITY AS d(value, n) USING (n)
+ON CONFLICT (id) DO UPDATE SET
+  data = EXCLUDED.data,
+  created_at = CASE
+    WHEN :keepCreatedAt!::boolean AND (r.expires_at IS NULL OR r.expires_at > :now!::timestamptz)
+    THEN r.created_at ELSE EXCLUDED.created_at END,
+  updated_at = EXCLUDED.updated_at,
+  expires_at = EXCLUDED.expires_at,
+  compressed = false,
+  type = EXCLUDED.type,
+  session_id = EXCLUDED.session_id,
+  thread_id = EXCLUDED.thread_id,
+  metadata = EXCLUDED.metadata;
+
 /* Existing rows only (bulk_update_enabled): one statement for a batch of rows known to exist. */
 /* @name UpdateRecords */
 UPDATE storage_records AS r SET

@@ -261,6 +261,22 @@ export function columnsOf(rows: readonly WriteRow[]): Columns {
   } as unknown as Columns;
 }
 
+/**
+ * Most UTF-16 characters of data a batch sends as one JSON array (UpsertRecordsJson): three bytes of UTF-8
+ * each at most, well inside a jsonb value's 256 MB. A larger batch goes as a jsonb[] (UpsertRecords).
+ */
+export const JSON_ARRAY_MAX_CHARS = 16 * 1024 * 1024;
+
+/** The rows' data texts as one JSON array, or null when they are too large for one jsonb value. */
+function dataArray(rows: readonly WriteRow[]): string | null {
+  let chars = 2;
+  for (let i = 0; i < rows.length; i++) chars += rows[i]!.dataJson.length + 1;
+  if (chars > JSON_ARRAY_MAX_CHARS) return null;
+  let text = '[';
+  for (let i = 0; i < rows.length; i++) text += i === 0 ? rows[i]!.dataJson : `,${rows[i]!.dataJson}`;
+  return `${text}]`;
+}
+
 /** Upserts many rows (distinct ids) in ONE statement: `INSERT ... SELECT FROM unnest(...) ON CONFLICT`. */
 export async function upsertRecords(
   db: SqlSession,
@@ -268,7 +284,13 @@ export async function upsertRecords(
   keepCreatedAt: boolean,
   now: number,
 ): Promise<void> {
-  await records.upsertRecords.run({ ...columnsOf(rows), keepCreatedAt, now: date(now) }, db.connection);
+  const columns = columnsOf(rows);
+  const datas = dataArray(rows);
+  if (datas === null) {
+    await records.upsertRecords.run({ ...columns, keepCreatedAt, now: date(now) }, db.connection);
+    return;
+  }
+  await records.upsertRecordsJson.run({ ...columns, datas, keepCreatedAt, now: date(now) }, db.connection);
 }
 
 /** Updates the rows that exist in ONE statement; returns the ids it updated. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PostgreSQLStorageBackend } from '../src/index.js';
 import type { PostgresConfigInput } from '../src/postgres-config.js';
-import { backendOn, useSuiteDatabase } from './helpers.js';
+import { backendOn, statementsOf, useSuiteDatabase } from './helpers.js';
 
 /**
  * Coalescing on a real server, counted by the server: the store's fixed statements are named prepared
@@ -23,27 +23,6 @@ async function store(config: PostgresConfigInput = {}): Promise<PostgreSQLStorag
   open.push(s);
   await s.connect();
   return s;
-}
-
-/** Executions of each prepared statement of the store's one connection, by statement text. */
-async function executions(s: PostgreSQLStorageBackend): Promise<Map<string, number>> {
-  const { rows } = await s.pool!.query<{ statement: string; runs: number }>(
-    'SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements',
-  );
-  return new Map(rows.map((r) => [r.statement, r.runs]));
-}
-
-/** The statements `fn` made the server execute: text (first line) and how many times, as counted by it. */
-async function statementsOf(s: PostgreSQLStorageBackend, fn: () => Promise<unknown>) {
-  const before = await executions(s);
-  await fn();
-  const after = await executions(s);
-  const ran: { statement: string; runs: number }[] = [];
-  for (const [statement, runs] of after) {
-    const delta = runs - (before.get(statement) ?? 0);
-    if (delta > 0) ran.push({ statement: statement.replace(/\s+/g, ' ').trim(), runs: delta });
-  }
-  return { total: ran.reduce((n, r) => n + r.runs, 0), ran };
 }
 
 const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

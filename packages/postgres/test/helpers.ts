@@ -128,3 +128,29 @@ export async function observingQueries<T>(
     pg.Client.prototype.query = original;
   }
 }
+
+/** Executions of each prepared statement of a store's connection, by statement text (a one-connection pool). */
+async function executions(s: PostgreSQLStorageBackend): Promise<Map<string, number>> {
+  const { rows } = await s.pool!.query<{ statement: string; runs: number }>(
+    'SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements',
+  );
+  return new Map(rows.map((r) => [r.statement, r.runs]));
+}
+
+/**
+ * The statements `fn` made the server execute on a store with one pooled connection, as counted by the
+ * server (`pg_prepared_statements` of that session): text with whitespace collapsed, and how many times.
+ * The store's fixed statements are named prepared statements; the counting query itself (unnamed) is not
+ * counted.
+ */
+export async function statementsOf(s: PostgreSQLStorageBackend, fn: () => Promise<unknown>) {
+  const before = await executions(s);
+  await fn();
+  const after = await executions(s);
+  const ran: { statement: string; runs: number }[] = [];
+  for (const [statement, runs] of after) {
+    const delta = runs - (before.get(statement) ?? 0);
+    if (delta > 0) ran.push({ statement: statement.replace(/\s+/g, ' ').trim(), runs: delta });
+  }
+  return { total: ran.reduce((n, r) => n + r.runs, 0), ran };
+}

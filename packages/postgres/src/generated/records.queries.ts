@@ -165,7 +165,7 @@ export interface IUpsertRecordsQuery {
   result: IUpsertRecordsResult;
 }
 
-const upsertRecordsIR: any = {"usedParamSet":{"ids":true,"datas":true,"createdAts":true,"updatedAts":true,"expiresAts":true,"types":true,"sessionIds":true,"threadIds":true,"metadatas":true,"keepCreatedAt":true,"now":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":143,"b":147}]},{"name":"datas","required":true,"transform":{"type":"scalar"},"locs":[{"a":158,"b":164}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":176,"b":187}]},{"name":"updatedAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":205,"b":216}]},{"name":"expiresAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":236,"b":247}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":265,"b":271}]},{"name":"sessionIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":282,"b":293}]},{"name":"threadIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":304,"b":314}]},{"name":"metadatas","required":true,"transform":{"type":"scalar"},"locs":[{"a":325,"b":335}]},{"name":"keepCreatedAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":431,"b":445}]},{"name":"now","required":true,"transform":{"type":"scalar"},"locs":[{"a":500,"b":504}]}],"statement":"INSERT INTO storage_records AS r (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)\nSELECT * FROM unnest(\n  :ids!::text[], :datas!::jsonb[], :createdAts!::timestamptz[], :updatedAts!::timestamptz[],\n  :expiresAts!::timestamptz[], :types!::text[], :sessionIds!::text[], :threadIds!::text[], :metadatas!::jsonb[])\nON CONFLICT (id) DO UPDATE SET\n  data = EXCLUDED.data,\n  created_at = CASE\n    WHEN :keepCreatedAt!::boolean AND (r.expires_at IS NULL OR r.expires_at > :now!::timestamptz)\n    THEN r.created_at ELSE EXCLUDED.created_at END,\n  updated_at = EXCLUDED.updated_at,\n  expires_at = EXCLUDED.expires_at,\n  compressed = false,\n  type = EXCLUDED.type,\n  session_id = EXCLUDED.session_id,\n  thread_id = EXCLUDED.thread_id,\n  metadata = EXCLUDED.metadata                                                                                                 "};
+const upsertRecordsIR: any = {"usedParamSet":{"ids":true,"datas":true,"createdAts":true,"updatedAts":true,"expiresAts":true,"types":true,"sessionIds":true,"threadIds":true,"metadatas":true,"keepCreatedAt":true,"now":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":143,"b":147}]},{"name":"datas","required":true,"transform":{"type":"scalar"},"locs":[{"a":158,"b":164}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":176,"b":187}]},{"name":"updatedAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":205,"b":216}]},{"name":"expiresAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":236,"b":247}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":265,"b":271}]},{"name":"sessionIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":282,"b":293}]},{"name":"threadIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":304,"b":314}]},{"name":"metadatas","required":true,"transform":{"type":"scalar"},"locs":[{"a":325,"b":335}]},{"name":"keepCreatedAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":431,"b":445}]},{"name":"now","required":true,"transform":{"type":"scalar"},"locs":[{"a":500,"b":504}]}],"statement":"INSERT INTO storage_records AS r (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)\nSELECT * FROM unnest(\n  :ids!::text[], :datas!::jsonb[], :createdAts!::timestamptz[], :updatedAts!::timestamptz[],\n  :expiresAts!::timestamptz[], :types!::text[], :sessionIds!::text[], :threadIds!::text[], :metadatas!::jsonb[])\nON CONFLICT (id) DO UPDATE SET\n  data = EXCLUDED.data,\n  created_at = CASE\n    WHEN :keepCreatedAt!::boolean AND (r.expires_at IS NULL OR r.expires_at > :now!::timestamptz)\n    THEN r.created_at ELSE EXCLUDED.created_at END,\n  updated_at = EXCLUDED.updated_at,\n  expires_at = EXCLUDED.expires_at,\n  compressed = false,\n  type = EXCLUDED.type,\n  session_id = EXCLUDED.session_id,\n  thread_id = EXCLUDED.thread_id,\n  metadata = EXCLUDED.metadata                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "};
 
 /**
  * Query generated from SQL:
@@ -185,10 +185,63 @@ const upsertRecordsIR: any = {"usedParamSet":{"ids":true,"datas":true,"createdAt
  *   type = EXCLUDED.type,
  *   session_id = EXCLUDED.session_id,
  *   thread_id = EXCLUDED.thread_id,
- *   metadata = EXCLUDED.metadata                                                                                                 
+ *   metadata = EXCLUDED.metadata                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                
  * ```
  */
 export const upsertRecords = new PreparedQuery<IUpsertRecordsParams,IUpsertRecordsResult>(upsertRecordsIR);
+
+
+/** 'UpsertRecordsJson' parameters type */
+export interface IUpsertRecordsJsonParams {
+  createdAts: DateOrStringArray;
+  datas: Json;
+  expiresAts: DateOrStringArray;
+  ids: stringArray;
+  keepCreatedAt: boolean;
+  metadatas: JsonArray;
+  now: DateOrString;
+  sessionIds: stringArray;
+  threadIds: stringArray;
+  types: stringArray;
+  updatedAts: DateOrStringArray;
+}
+
+/** 'UpsertRecordsJson' return type */
+export type IUpsertRecordsJsonResult = void;
+
+/** 'UpsertRecordsJson' query type */
+export interface IUpsertRecordsJsonQuery {
+  params: IUpsertRecordsJsonParams;
+  result: IUpsertRecordsJsonResult;
+}
+
+const upsertRecordsJsonIR: any = {"usedParamSet":{"ids":true,"createdAts":true,"updatedAts":true,"expiresAts":true,"types":true,"sessionIds":true,"threadIds":true,"metadatas":true,"datas":true,"keepCreatedAt":true,"now":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":244,"b":248}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":259,"b":270}]},{"name":"updatedAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":288,"b":299}]},{"name":"expiresAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":317,"b":328}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":348,"b":354}]},{"name":"sessionIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":365,"b":376}]},{"name":"threadIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":387,"b":397}]},{"name":"metadatas","required":true,"transform":{"type":"scalar"},"locs":[{"a":408,"b":418}]},{"name":"datas","required":true,"transform":{"type":"scalar"},"locs":[{"a":561,"b":567}]},{"name":"keepCreatedAt","required":true,"transform":{"type":"scalar"},"locs":[{"a":702,"b":716}]},{"name":"now","required":true,"transform":{"type":"scalar"},"locs":[{"a":771,"b":775}]}],"statement":"INSERT INTO storage_records AS r (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)\nSELECT u.id, d.value, u.created_at, u.updated_at, u.expires_at, u.type, u.session_id, u.thread_id, u.metadata\nFROM unnest(\n  :ids!::text[], :createdAts!::timestamptz[], :updatedAts!::timestamptz[], :expiresAts!::timestamptz[],\n  :types!::text[], :sessionIds!::text[], :threadIds!::text[], :metadatas!::jsonb[])\n  WITH ORDINALITY AS u(id, created_at, updated_at, expires_at, type, session_id, thread_id, metadata, n)\nJOIN jsonb_array_elements(:datas!::jsonb) WITH ORDINALITY AS d(value, n) USING (n)\nON CONFLICT (id) DO UPDATE SET\n  data = EXCLUDED.data,\n  created_at = CASE\n    WHEN :keepCreatedAt!::boolean AND (r.expires_at IS NULL OR r.expires_at > :now!::timestamptz)\n    THEN r.created_at ELSE EXCLUDED.created_at END,\n  updated_at = EXCLUDED.updated_at,\n  expires_at = EXCLUDED.expires_at,\n  compressed = false,\n  type = EXCLUDED.type,\n  session_id = EXCLUDED.session_id,\n  thread_id = EXCLUDED.thread_id,\n  metadata = EXCLUDED.metadata                                                                                                 "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * INSERT INTO storage_records AS r (id, data, created_at, updated_at, expires_at, type, session_id, thread_id, metadata)
+ * SELECT u.id, d.value, u.created_at, u.updated_at, u.expires_at, u.type, u.session_id, u.thread_id, u.metadata
+ * FROM unnest(
+ *   :ids!::text[], :createdAts!::timestamptz[], :updatedAts!::timestamptz[], :expiresAts!::timestamptz[],
+ *   :types!::text[], :sessionIds!::text[], :threadIds!::text[], :metadatas!::jsonb[])
+ *   WITH ORDINALITY AS u(id, created_at, updated_at, expires_at, type, session_id, thread_id, metadata, n)
+ * JOIN jsonb_array_elements(:datas!::jsonb) WITH ORDINALITY AS d(value, n) USING (n)
+ * ON CONFLICT (id) DO UPDATE SET
+ *   data = EXCLUDED.data,
+ *   created_at = CASE
+ *     WHEN :keepCreatedAt!::boolean AND (r.expires_at IS NULL OR r.expires_at > :now!::timestamptz)
+ *     THEN r.created_at ELSE EXCLUDED.created_at END,
+ *   updated_at = EXCLUDED.updated_at,
+ *   expires_at = EXCLUDED.expires_at,
+ *   compressed = false,
+ *   type = EXCLUDED.type,
+ *   session_id = EXCLUDED.session_id,
+ *   thread_id = EXCLUDED.thread_id,
+ *   metadata = EXCLUDED.metadata                                                                                                 
+ * ```
+ */
+export const upsertRecordsJson = new PreparedQuery<IUpsertRecordsJsonParams,IUpsertRecordsJsonResult>(upsertRecordsJsonIR);
 
 
 /** 'UpdateRecords' parameters type */
