@@ -184,18 +184,19 @@ function cmpSql(node: Extract<FilterNode, { op: 'cmp' }>, params: Params): strin
     return `(${col} IS NOT NULL AND ${col} ${op} ${params.add(timeValue(node.value as number), 'timestamptz')})`;
   }
   const access = jsonAccess(field, params);
-  // The bare comparison in front of the two-valued COALESCE is what an expression index can serve: once
-  // the planner folds the path parameter into a constant (custom plan), `(data #> '{score}') > $n` matches
-  // a declared index on `(data #> '{score}')` (postgres-indexes.ts). It is NULL only when the COALESCE is
-  // false, so the conjunction stays two-valued.
+  // The bare comparison is what an expression index can serve: once the planner folds the path parameter
+  // into a constant (custom plan), `(data #> '{score}') > $n` matches a declared index on
+  // `(data #> '{score}')` (postgres-indexes.ts). The COALESCE beside it checks the type (and the guards) and
+  // is never NULL; the bare comparison is NULL only when the value is missing, and then the type check is
+  // false: the conjunction stays two-valued without comparing twice per row.
   if (typeof node.value === 'number') {
     const operand = params.add(JSON.stringify(node.value), 'jsonb');
     const bare = `${access.value} ${op} ${operand}`;
-    return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'number'`, ...access.guards, bare])})`;
+    return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'number'`, ...access.guards])})`;
   }
   const operand = `(${params.add(node.value, 'text')} COLLATE "C")`;
   const bare = `${access.text} COLLATE "C" ${op} ${operand}`;
-  return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'string'`, ...access.guards, bare])})`;
+  return `(${bare} AND ${definitely([`jsonb_typeof(${access.value}) = 'string'`, ...access.guards])})`;
 }
 
 function likeSql(node: Extract<FilterNode, { op: 'like' }>, params: Params): string {
@@ -274,10 +275,27 @@ export function compileOrderBy(orderBy: readonly OrderBy[]): string {
   return keys.join(', ');
 }
 
+/** How {@link buildListQuery} writes a list statement. */
+export interface ListQueryOptions {
+  /**
+   * With a limit, select the rows in a subquery and compute the returned columns (three epoch-ms
+   * conversions, numeric arithmetic) only for the rows it keeps: PostgreSQL otherwise computes them for
+   * every matching row before the sort. 1,000 matches of a limit of 100 (EXPLAIN ANALYZE, median of 15):
+   * 1.20 ms against 0.95. Off under Citus, which would plan the subquery apart from the outer query.
+   */
+  projectAfterLimit?: boolean;
+}
+
 /** The list statement for `listRows`. */
-export function buildListQuery(filter: FilterNode, query: RowQuery): CompiledQuery {
+export function buildListQuery(
+  filter: FilterNode,
+  query: RowQuery,
+  options: ListQueryOptions = {},
+): CompiledQuery {
   const where = compileWhere(filter);
-  let text = `SELECT ${ROW_COLUMNS} FROM storage_records WHERE ${where.text} ORDER BY ${compileOrderBy(query.orderBy)}`;
+  const orderBy = compileOrderBy(query.orderBy);
+  const wrap = options.projectAfterLimit === true && query.limit !== null;
+  let text = `SELECT ${wrap ? '*' : ROW_COLUMNS} FROM storage_records WHERE ${where.text} ORDER BY ${orderBy}`;
   if (query.limit !== null) {
     where.values.push(query.limit);
     text += ` LIMIT $${where.values.length}::bigint`;
@@ -286,6 +304,7 @@ export function buildListQuery(filter: FilterNode, query: RowQuery): CompiledQue
     where.values.push(query.offset);
     text += ` OFFSET $${where.values.length}::bigint`;
   }
+  if (wrap) text = `SELECT ${ROW_COLUMNS} FROM (${text}) AS kept ORDER BY ${orderBy}`;
   return { text, values: where.values };
 }
 

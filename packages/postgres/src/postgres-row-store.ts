@@ -82,7 +82,8 @@ export function createRowStore(
       const result = await session.dynamic<{ n: number }>(buildCountQuery(filter));
       return result.rows[0]?.n ?? 0;
     },
-    listRows: (filter, query) => session.records(buildListQuery(filter, query)),
+    listRows: (filter, query) =>
+      session.records(buildListQuery(filter, query, { projectAfterLimit: !config.distributed })),
     deleteRowsWhere: async (filter) => {
       const result = await session.dynamic(buildDeleteQuery(filter));
       return result.rowCount ?? 0;

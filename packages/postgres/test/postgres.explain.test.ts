@@ -1,7 +1,7 @@
 import { type FilterNode, parseFilter } from '@recordstore/core';
 import { describe, expect, it } from 'vitest';
 import { buildListQuery } from '../src/index.js';
-import { useSuiteDatabase } from './helpers.js';
+import { backendOn, observingQueries, useSuiteDatabase } from './helpers.js';
 
 const db = useSuiteDatabase();
 const ROWS = 50_000;
@@ -27,6 +27,7 @@ function liveFilter(filter: Record<string, unknown>): FilterNode {
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  Output?: string[];
   Plans?: PlanNode[];
 }
 
@@ -35,14 +36,14 @@ function planNodes(plan: PlanNode): PlanNode[] {
 }
 
 /** EXPLAINs exactly what listRows sends: the compiled SQL with the same values, as an unnamed statement. */
-async function explain(filter: Record<string, unknown>): Promise<PlanNode[]> {
-  const query = buildListQuery(liveFilter(filter), {
-    orderBy: [{ field: 'created_at', direction: 'desc' }],
-    limit: 100,
-    offset: 0,
-  });
+async function explain(filter: Record<string, unknown>, verbose = false): Promise<PlanNode[]> {
+  const query = buildListQuery(
+    liveFilter(filter),
+    { orderBy: [{ field: 'created_at', direction: 'desc' }], limit: 100, offset: 0 },
+    { projectAfterLimit: true },
+  );
   const result = await db.sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-    `EXPLAIN (FORMAT JSON) ${query.text}`,
+    `EXPLAIN (FORMAT JSON${verbose ? ', VERBOSE' : ''}) ${query.text}`,
     query.values,
   );
   return planNodes(result.rows[0]!['QUERY PLAN'][0].Plan);
@@ -72,6 +73,35 @@ describe('postgresql query plans on 50,000 rows', () => {
         'Node Type': 'Bitmap Index Scan',
         'Index Name': 'storage_records_data_gin_idx',
       }),
+    );
+  });
+
+  it('a limited list computes its returned columns only for the rows the limit keeps', async () => {
+    // 5,000 rows have this tag; the limit keeps 100. Only the node above the limit converts times.
+    const nodes = await explain({ tag: 't3' }, true);
+    const converts = (n: PlanNode) => (n.Output ?? []).some((o) => /extract/i.test(o));
+    expect(nodes.map((n) => n['Node Type'])).toContain('Limit');
+    expect(nodes[0]!['Node Type']).toBe('Subquery Scan');
+    expect(converts(nodes[0]!)).toBe(true);
+    expect(nodes.slice(1).filter(converts)).toEqual([]);
+  });
+
+  it('a store sends its limited lists that way', async () => {
+    const store = backendOn(db.url);
+    await store.connect();
+    const texts: string[] = [];
+    const observe = (args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text?.includes('ORDER BY')) texts.push(text);
+    };
+    try {
+      await observingQueries(observe, () => store.list({ tag: 't3' }, { limit: 5 }));
+    } finally {
+      await store.close();
+    }
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toMatch(
+      /^SELECT .* FROM \(SELECT \* FROM storage_records WHERE .* LIMIT \$\d+::bigint\) AS kept ORDER BY/,
     );
   });
 
