@@ -114,7 +114,8 @@ async function runFamily(family: Family, target: FamilyTarget) {
           for (const c of uncoalesced) await c.close();
         }
       }
-      if (selected(options, 'bulk')) await bulkWorkloads(ctx, family, contenders, rawName);
+      if (selected(options, 'bulk'))
+        await bulkWorkloads(ctx, family, contenders, rawName, () => target.settle());
     } finally {
       for (const c of contenders) await c.close();
     }

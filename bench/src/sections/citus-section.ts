@@ -142,7 +142,7 @@ async function measure(ctx: RunContext, server: CitusServer): Promise<void> {
   }
   try {
     await pointWorkloads(ctx, 'postgres', contenders, SINGLE);
-    await bulkWorkloads(ctx, 'postgres', contenders, SINGLE);
+    await bulkWorkloads(ctx, 'postgres', contenders, SINGLE, () => target.settle());
     const s = ctx.options.sizes;
     const sessions = Math.max(1, Math.floor(s.citusListRows / ROWS_PER_SESSION));
     const factory = new RecordFactory(ctx.options.seed + 3);

@@ -17,6 +17,7 @@ export async function bulkWorkloads(
   family: Family,
   contenders: Contender[],
   rawName: string,
+  settle: () => Promise<void>,
 ): Promise<void> {
   const s = ctx.options.sizes;
   const factory = new RecordFactory(ctx.options.seed + 2);
@@ -30,6 +31,10 @@ export async function bulkWorkloads(
     });
     for (const c of rotate(contenders, round)) {
       await c.truncate();
+      // The contender before wrote 100,000 rows: without a checkpoint here, writing out its pages (or a
+      // timed checkpoint) fell on whichever ran next (PostgreSQL bulk upsert: 0.87 and 1.08 of raw in two
+      // full runs of the same code, 0.98 to 1.21 in a standalone run).
+      await settle();
       gc();
       const n =
         c.name === 'keyv-sqlite'
@@ -47,6 +52,7 @@ export async function bulkWorkloads(
         sample.extra.notes = `measured on the first ${n.toLocaleString('en-US')} records: no setMany, one autocommit set per record`;
       if (c.copyImport) {
         await c.truncate();
+        await settle();
         gc();
         const t0 = nowMs();
         await c.copyImport(records);

@@ -6,9 +6,13 @@ import type { FamilyTarget } from './run-context.js';
 
 /** PostgreSQL targets: a database per name on the bench server; loads by COPY. */
 export function postgresTarget(createDatabase: (name: string) => Promise<string>): FamilyTarget {
+  let anyDatabase: string | null = null;
   return {
     family: 'postgres',
-    fresh: createDatabase,
+    async fresh(name) {
+      anyDatabase = await createDatabase(name);
+      return anyDatabase;
+    },
     async load(url, records) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
@@ -23,6 +27,17 @@ export function postgresTarget(createDatabase: (name: string) => Promise<string>
       await client.connect();
       try {
         await client.query('VACUUM ANALYZE storage_records');
+      } finally {
+        await client.end();
+      }
+    },
+    async settle() {
+      if (anyDatabase === null) return;
+      // Cluster-wide: any database of the bench server will do.
+      const client = new pg.Client({ connectionString: anyDatabase });
+      await client.connect();
+      try {
+        await client.query('CHECKPOINT');
       } finally {
         await client.end();
       }
@@ -56,5 +71,7 @@ export function sqliteTarget(dir: string): FamilyTarget {
         db.close();
       }
     },
+    // Every contender has a file of its own, whose WAL it checkpoints itself as it writes.
+    settle: async () => {},
   };
 }

@@ -21,6 +21,11 @@ export interface FamilyTarget {
   load(target: string, records: readonly AgentRecord[]): Promise<void>;
   /** Updates planner statistics after a load. */
   analyze(target: string): Promise<void>;
+  /**
+   * Writes out what earlier work left dirty (PostgreSQL: a CHECKPOINT, which also restarts the
+   * checkpoint timer), so a timed write-heavy run does not pay for the contender before it.
+   */
+  settle(): Promise<void>;
 }
 
 /** Opens a contender by name on a target; recordstore contenders are skipped with a reason when unbuilt. */
