@@ -4,6 +4,17 @@ import { copyRecords } from '../contenders/postgres.js';
 import { insertRows, openRawSqlite } from '../contenders/sqlite.js';
 import type { FamilyTarget } from './run-context.js';
 
+/** Runs `fn` on a client of its own connected to `url`, closed afterwards. */
+async function withClient(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** PostgreSQL targets: a database per name on the bench server; loads by COPY. */
 export function postgresTarget(createDatabase: (name: string) => Promise<string>): FamilyTarget {
   let anyDatabase: string | null = null;
@@ -13,34 +24,11 @@ export function postgresTarget(createDatabase: (name: string) => Promise<string>
       anyDatabase = await createDatabase(name);
       return anyDatabase;
     },
-    async load(url, records) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await copyRecords(client, records);
-      } finally {
-        await client.end();
-      }
-    },
-    async analyze(url) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query('VACUUM ANALYZE storage_records');
-      } finally {
-        await client.end();
-      }
-    },
-    async settle() {
-      if (anyDatabase === null) return;
-      // Cluster-wide: any database of the bench server will do.
-      const client = new pg.Client({ connectionString: anyDatabase });
-      await client.connect();
-      try {
-        await client.query('CHECKPOINT');
-      } finally {
-        await client.end();
-      }
+    load: (url, records) => withClient(url, (client) => copyRecords(client, records)),
+    analyze: (url) => withClient(url, (client) => client.query('VACUUM ANALYZE storage_records')),
+    // Cluster-wide: any database of the bench server will do.
+    settle: async () => {
+      if (anyDatabase !== null) await withClient(anyDatabase, (client) => client.query('CHECKPOINT'));
     },
   };
 }
