@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as records from '../src/generated/records.queries.js';
 import type { PostgreSQLStorageBackend } from '../src/index.js';
 import { JSON_ARRAY_MAX_CHARS } from '../src/queries.js';
 import { backendOn, statementsOf, useSuiteDatabase } from './helpers.js';
@@ -56,6 +57,15 @@ describe('saveMany on PostgreSQL: the batch statement', () => {
     // An upsert of the same ids replaces each one's data, again by position.
     await s.saveMany(records.map((r, i) => ({ id: r.id, n: 100 + i })).reverse());
     for (let i = 0; i < records.length; i++) expect((await s.load(`json_${i}`))?.n).toBe(100 + i);
+  });
+
+  it('the two batch statements resolve a conflict alike (sql/records.sql spells the clause twice)', () => {
+    const conflictClause = (query: unknown) => {
+      const text = (query as { queryIR: { statement: string } }).queryIR.statement;
+      return text.slice(text.indexOf('ON CONFLICT')).replace(/\s+/g, ' ').trim();
+    };
+    expect(conflictClause(records.upsertRecords)).toContain('ON CONFLICT (id) DO UPDATE SET');
+    expect(conflictClause(records.upsertRecordsJson)).toBe(conflictClause(records.upsertRecords));
   });
 
   it('sends data too large for one jsonb value as a jsonb[] (UpsertRecords)', async () => {
