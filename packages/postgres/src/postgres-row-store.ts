@@ -67,15 +67,15 @@ export function createRowStore(
     deleteRows: (ids) => (ids.length === 0 ? Promise.resolve(0) : q.deleteRecords(session, ids)),
     // Coalesced point operations: one `id = ANY($1)` statement for the ids of many concurrent calls.
     loadRows: async (ids) => {
-      const rows = await batches.loadRecords.run({ ids: [...ids] }, session.connection);
+      const { rows } = await q.runQuery(session, batches.loadRecords, { ids: [...ids] });
       return rows.map((row) => q.toRecordRow(row as q.RecordColumns));
     },
     existsRows: async (ids, now) => {
-      const rows = await batches.idExpiries.run({ ids: [...ids] }, session.connection);
+      const { rows } = await q.runQuery(session, batches.idExpiries, { ids: [...ids] });
       return rows.filter((row) => !isExpired({ expires_at: row.expires_ms }, now)).map((row) => row.id);
     },
     deleteRowsReturning: async (ids) => {
-      const rows = await batches.deleteRecordsReturning.run({ ids: [...ids] }, session.connection);
+      const { rows } = await q.runQuery(session, batches.deleteRecordsReturning, { ids: [...ids] });
       return rows.map((row) => row.id);
     },
     countRows: async (filter) => {

@@ -55,4 +55,12 @@ describe('fixed statements (point operations without per-call SQL processing)', 
     expect(fixedStatement(query)!.text).toBe(fixedStatement(query)!.text);
     expect(fixedStatement(query)!.names).toEqual(['id']);
   });
+
+  it("serves the coalesced batches' statements too (one array parameter, no per-call processing)", async () => {
+    const queries = await allQueries();
+    for (const name of ['loadRecords', 'idExpiries', 'deleteRecordsReturning']) {
+      const [, query] = queries.find(([n]) => n === `point-batches.queries.ts:${name}`)!;
+      expect(fixedStatement(query)?.names, name).toEqual(['ids']);
+    }
+  });
 });
