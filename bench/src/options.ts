@@ -69,8 +69,8 @@ const QUICK: BenchSizes = {
   // Many short slices the contenders take in turns, the ratio the median of the per-slice ratios (each
   // pairs measurements taken a moment apart), and no forced GC before a slice (it halved the throughput
   // measured after it). 34 x 128 operations: about 35 s of point workloads per family, the whole quick
-  // run under two minutes. Three consecutive runs: 27 of recordstore's 32 point ratios within +/-0.1 of
-  // their median, the 5 others coalesced 16-way ratios of 1.6 to 5 (within 3 to 10% of theirs).
+  // run under two minutes. Three consecutive runs: 29 of recordstore's 32 point ratios within +/-0.1 of
+  // each other, the 3 others PostgreSQL's coalesced 16-way ratios of 2.6 to 3.3 (bench/README.md says why).
   pointRounds: 34,
   pointBaseRows: 2_000,
   pointOps: 128,
