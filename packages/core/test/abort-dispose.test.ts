@@ -14,15 +14,21 @@ import {
 import { useTempDir } from './helpers/transfer.js';
 
 /**
- * `await using` closes stores; an AbortSignal stops `list`, `stream`, `saveMany` and the transfer engines
- * with a StorageError of kind `aborted`, leaving what is stored whole: an aborted saveMany stores nothing,
- * an aborted copy or restore leaves whole batches (a copy resumes), an aborted backup leaves no file.
+ * `await using` closes stores; an AbortSignal stops `list` (and `getBySession`, `getByThread`), `stream`,
+ * `saveMany` and the transfer engines with a StorageError of kind `aborted`, leaving what is stored whole:
+ * an aborted saveMany stores nothing, an aborted copy or restore leaves whole batches (a copy resumes), an
+ * aborted backup leaves no file.
  */
 
 const dir = useTempDir('rs-abort-');
 
+/** Records r0000... in sessions s0, s1 and s2 by turn (so s1 holds 2 of 5). */
 function records(n: number, prefix = 'r'): RecordInput[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(4, '0')}`, data: { i } }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(4, '0')}`,
+    session_id: `s${i % 3}`,
+    data: { i },
+  }));
 }
 
 /**
@@ -116,6 +122,13 @@ describe.each(backends)('abort and dispose on $name', (backend) => {
     const listed = await rejection(store.list(undefined, { signal }));
     expect(isStorageError(listed, 'aborted')).toBe(true);
     expect((listed as Error).message).toBe('list stopped: never mind.');
+    // The session and thread reads are lists too, and take the same options.
+    const bySession = await rejection(store.getBySession('s1', { signal }));
+    expect((bySession as Error).message).toBe('getBySession stopped: never mind.');
+    expect(isStorageError(bySession, 'aborted')).toBe(true);
+    const byThread = await rejection(store.getByThread('t1', { signal }));
+    expect((byThread as Error).message).toBe('getByThread stopped: never mind.');
+    expect(isStorageError(byThread, 'aborted')).toBe(true);
     const streamed = await rejection(
       (async () => {
         for await (const _ of store.stream(undefined, { signal })) throw new Error('no record expected');
@@ -124,6 +137,10 @@ describe.each(backends)('abort and dispose on $name', (backend) => {
     expect(isStorageError(streamed, 'aborted')).toBe(true);
     // A signal that never fires changes nothing.
     expect(await store.list(undefined, { signal: new AbortController().signal })).toHaveLength(5);
+    expect(await store.getBySession('s1', { signal: new AbortController().signal })).toHaveLength(2);
+    // Inside a transaction too.
+    const inside = await rejection(store.transaction((tx) => tx.getBySession('s1', { signal })));
+    expect((inside as Error).message).toBe('getBySession stopped: never mind.');
   });
 
   it('stream stops between batches', async () => {

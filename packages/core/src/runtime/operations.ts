@@ -17,7 +17,7 @@ import {
 } from '../record.js';
 import { validateId } from '../record-id.js';
 import type { RecordValidator } from '../schema/record-schemas.js';
-import { throwIfAborted } from '../transfer/abort.js';
+import { abortable, abortError, throwIfAborted } from '../transfer/abort.js';
 import { dedupeById, expiredRowFilter, liveFilter, rowQuery } from './query-plan.js';
 import type { RowAccess } from './row-access.js';
 
@@ -108,11 +108,22 @@ export function createOperations(
     return toStoredRecord(row);
   };
 
-  const list = async (filter: Filter | undefined, options?: ListOptions): Promise<StoredRecord[]> => {
+  const read = async (filter: Filter | undefined, options?: ListOptions): Promise<StoredRecord[]> => {
     const query = rowQuery(options);
     const found = await rows.listRows(liveFilter(filter, clock.now()), query);
     return found.map(toStoredRecord);
   };
+  // Every list-shaped read honours `options.signal` alike: stopped before any work, or its result dropped.
+  const listAs =
+    (what: string) =>
+    (filter: Filter | undefined, options?: ListOptions): Promise<StoredRecord[]> => {
+      const signal = options?.signal;
+      if (signal?.aborted) return Promise.reject(abortError(signal, what));
+      return abortable(read(filter, options), signal, what);
+    };
+  const list = listAs('list');
+  const listSession = listAs('getBySession');
+  const listThread = listAs('getByThread');
 
   const update = async (r: RowAccess, id: string, changes: Record<string, unknown>): Promise<boolean> => {
     validateId(id);
@@ -174,8 +185,8 @@ export function createOperations(
     exists: (id) => rows.existsRow(validateId(id), clock.now()),
     count: (filter) => rows.countRows(liveFilter(filter, clock.now())),
     list,
-    getBySession: (sessionId, options) => list({ session_id: sessionId }, options),
-    getByThread: (threadId, options) => list({ thread_id: threadId }, options),
+    getBySession: (sessionId, options) => listSession({ session_id: sessionId }, options),
+    getByThread: (threadId, options) => listThread({ thread_id: threadId }, options),
     saveMany: (records, options) => {
       if (!Array.isArray(records)) {
         return Promise.reject(

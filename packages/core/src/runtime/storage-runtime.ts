@@ -18,7 +18,6 @@ import { isStorageError, StorageError, validationError } from '../errors.js';
 import type { Filter } from '../filter/types.js';
 import type { RecordInput, StoredRecord } from '../record.js';
 import { type RecordSchemas, recordValidator } from '../schema/record-schemas.js';
-import { abortable, throwIfAborted } from '../transfer/abort.js';
 import type { BackupScheduler } from '../transfer/scheduler.js';
 import type { RecordInputOf, RecordPatchOf, StoredRecordOf, UntypedRecord } from '../typing/record-types.js';
 import type { BackendOptions } from './backend-options.js';
@@ -282,11 +281,9 @@ export class StorageRuntime<Config = Record<string, unknown>, R extends object =
     return this.run('count', () => this.#ops.count(filter as Filter | undefined));
   }
   list(filter?: Filter<R>, options?: ListOptions): Promise<StoredRecordOf<R>[]> {
-    const signal = options?.signal;
-    return this.run('list', () => {
-      throwIfAborted(signal, 'list');
-      return abortable(this.#ops.list(filter as Filter | undefined, options), signal, 'list');
-    }) as Promise<StoredRecordOf<R>[]>;
+    return this.run('list', () => this.#ops.list(filter as Filter | undefined, options)) as Promise<
+      StoredRecordOf<R>[]
+    >;
   }
   getBySession(sessionId: string, options?: ListOptions): Promise<StoredRecordOf<R>[]> {
     return this.run('getBySession', () => this.#ops.getBySession(sessionId, options)) as Promise<
