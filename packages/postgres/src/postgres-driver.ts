@@ -10,6 +10,7 @@ import {
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { assertDistributionSupported, citusRowStore, citusStats } from './citus/index.js';
+import { type DeclaredPaths, declaredPathsOf } from './declared-paths.js';
 import { readMigrationStatus } from './migrate.js';
 import { deleteCreatedBeforeBatchById, deleteExpiredBatchById } from './partitions/index.js';
 import { type AuditEntry, type AuditQuery, readAuditLog } from './postgres-audit.js';
@@ -76,6 +77,8 @@ export class PostgresDriver implements StorageDriver {
   #router: ReadRouter | null = null;
   /** TTL/retention batches by id instead of ctid (partitions, Citus); decided at open. */
   #batchesById = false;
+  /** The paths of the declared indexes that existed at connect (equality filters use them). */
+  #declared: DeclaredPaths = new Map();
 
   constructor(config: PostgresConfig, context: DriverContext) {
     this.#config = config;
@@ -141,6 +144,7 @@ export class PostgresDriver implements StorageDriver {
       convert: this.#convert,
     });
     this.#batchesById = prepared.batchesById;
+    this.#declared = declaredPathsOf(prepared.indexed);
     for (const note of inapplicableKeys(config)) {
       this.#context.logger.warn({ backend: this.name, key: note.path }, note.message);
     }
@@ -319,6 +323,7 @@ export class PostgresDriver implements StorageDriver {
     const rows = createRowStore(session, inTransaction, {
       config: this.#config,
       transaction: (fn) => this.#transaction((s) => fn(s)),
+      declared: this.#declared,
     });
     return this.#config.distributed === undefined ? rows : citusRowStore(rows, session);
   }

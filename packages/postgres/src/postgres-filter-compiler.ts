@@ -1,4 +1,5 @@
 import type { FieldRef, FilterNode, JsonValue, OrderBy, RowQuery, Scalar } from '@recordstore/core';
+import { type DeclaredPaths, declaredPathKey } from './declared-paths.js';
 
 /**
  * Compiles validated filter trees to SQL on `storage_records` with exactly the reference semantics of
@@ -10,7 +11,9 @@ import type { FieldRef, FilterNode, JsonValue, OrderBy, RowQuery, Scalar } from 
  * - equality of a non-null scalar on a JSON path: `data @> ANY([{"a":{"b":v}}, {"a":{"b":[v]}}])`.
  *   Containment compares JSON types exactly (5 never equals "5"), and the second form is the reference's
  *   "an array field contains the scalar" rule (PostgreSQL's own array-contains-primitive exception applies
- *   only at the top level). Both forms are served by the GIN index on data.
+ *   only at the top level). Both forms are served by the GIN index on data. On a path with a declared
+ *   index of the value's type, the scalar case compares the index's expression instead and only the
+ *   array case stays containment (see {@link DeclaredPaths}).
  * - ranges are typed: `jsonb_typeof(v) = 'number' AND v > $n::jsonb` (numeric comparison), strings under
  *   `COLLATE "C"` (byte order = code point order, the reference order).
  * - `#>` would index into arrays for segments that look like integers; the reference never does, so for
@@ -44,8 +47,17 @@ export const ROW_COLUMNS =
 // strtol-style integers (leading blanks, a sign) are what `#>` takes as an array index.
 const INDEX_LIKE = /\d/;
 
+/** How a filter compiles beyond its own nodes. */
+export interface CompileOptions {
+  /** Paths whose declared indexes exist (none by default: equality is containment, served by the GIN). */
+  declared?: DeclaredPaths;
+}
+
+const NO_DECLARED: DeclaredPaths = new Map();
+
 class Params {
   readonly values: unknown[] = [];
+  constructor(readonly declared: DeclaredPaths = NO_DECLARED) {}
   add(value: unknown, cast: string): string {
     this.values.push(value);
     return `$${this.values.length}::${cast}`;
@@ -130,11 +142,38 @@ function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params
     return `(${col} IS NOT NULL AND ${col} = ${params.add(timeValue(value as number), 'timestamptz')})`;
   }
   const root = field.root;
+  // Only on data, whose GIN index serves the array arm: an OR with an arm no index serves is a scan.
+  const declared = root === 'data' ? params.declared.get(declaredPathKey(root, field.path)) : undefined;
+  if (
+    (declared === 'text' && typeof value === 'string') ||
+    (declared === 'numeric' && typeof value === 'number')
+  ) {
+    return declaredEqualitySql(field, value, params);
+  }
   // One `@> ANY(array)` rather than `@> a OR @> b`: the planner serves both with one GIN bitmap scan, and
   // estimates the ANY form far better (measured: the OR form fell back to a sequential scan).
   const docs = [JSON.stringify(nest(field.path, value)), JSON.stringify(nest(field.path, [value]))];
   const contains = `${root} @> ANY(${params.add(docs, 'jsonb[]')})`;
   return root === 'data' ? contains : `(${root} IS NOT NULL AND ${contains})`;
+}
+
+/**
+ * Equality on a path with a declared index (see {@link DeclaredPaths}): the scalar case as the index's
+ * expression (the same text the range conditions use, so a custom plan matches the index), the array case
+ * as containment. Each arm is two-valued, as `cmpSql` explains, so the OR is too.
+ */
+function declaredEqualitySql(
+  field: Extract<FieldRef, { kind: 'json' }>,
+  value: string | number,
+  params: Params,
+): string {
+  const access = jsonAccess(field, params);
+  const scalar =
+    typeof value === 'number'
+      ? `(${access.value} = ${params.add(JSON.stringify(value), 'jsonb')} AND ${definitely([`jsonb_typeof(${access.value}) = 'number'`, ...access.guards])})`
+      : `(${access.text} COLLATE "C" = (${params.add(value, 'text')} COLLATE "C") AND ${definitely([`jsonb_typeof(${access.value}) = 'string'`, ...access.guards])})`;
+  const inArray = `data @> ${params.add(JSON.stringify(nest(field.path, [value])), 'jsonb')}`;
+  return `(${scalar} OR ${inArray})`;
 }
 
 function nullSql(field: FieldRef, params: Params): string {
@@ -248,8 +287,12 @@ function compileNode(node: FilterNode, params: Params): string {
 }
 
 /** Compiles a filter to a WHERE condition, appending its parameters to `values`. */
-export function compileWhere(node: FilterNode, values: unknown[] = []): CompiledQuery {
-  const params = new Params();
+export function compileWhere(
+  node: FilterNode,
+  values: unknown[] = [],
+  options: CompileOptions = {},
+): CompiledQuery {
+  const params = new Params(options.declared);
   params.values.push(...values);
   const text = compileNode(node, params);
   return { text, values: params.values };
@@ -276,7 +319,7 @@ export function compileOrderBy(orderBy: readonly OrderBy[]): string {
 }
 
 /** How {@link buildListQuery} writes a list statement. */
-export interface ListQueryOptions {
+export interface ListQueryOptions extends CompileOptions {
   /**
    * With a limit, select the rows in a subquery and compute the returned columns (three epoch-ms
    * conversions, numeric arithmetic) only for the rows it keeps: PostgreSQL otherwise computes them for
@@ -292,7 +335,7 @@ export function buildListQuery(
   query: RowQuery,
   options: ListQueryOptions = {},
 ): CompiledQuery {
-  const where = compileWhere(filter);
+  const where = compileWhere(filter, [], options);
   const orderBy = compileOrderBy(query.orderBy);
   const wrap = options.projectAfterLimit === true && query.limit !== null;
   let text = `SELECT ${wrap ? '*' : ROW_COLUMNS} FROM storage_records WHERE ${where.text} ORDER BY ${orderBy}`;
@@ -309,8 +352,8 @@ export function buildListQuery(
 }
 
 /** The count statement for `countRows`. */
-export function buildCountQuery(filter: FilterNode): CompiledQuery {
-  const where = compileWhere(filter);
+export function buildCountQuery(filter: FilterNode, options: CompileOptions = {}): CompiledQuery {
+  const where = compileWhere(filter, [], options);
   return {
     text: `SELECT count(*)::float8 AS n FROM storage_records WHERE ${where.text}`,
     values: where.values,
@@ -318,7 +361,7 @@ export function buildCountQuery(filter: FilterNode): CompiledQuery {
 }
 
 /** The delete statement for `deleteRowsWhere`. */
-export function buildDeleteQuery(filter: FilterNode): CompiledQuery {
-  const where = compileWhere(filter);
+export function buildDeleteQuery(filter: FilterNode, options: CompileOptions = {}): CompiledQuery {
+  const where = compileWhere(filter, [], options);
   return { text: `DELETE FROM storage_records WHERE ${where.text}`, values: where.values };
 }

@@ -6,6 +6,7 @@ import {
   type RowStore,
   type WriteRow,
 } from '@recordstore/core';
+import type { DeclaredPaths } from './declared-paths.js';
 import * as batches from './generated/point-batches.queries.js';
 import { lockRecordId, needsIdLocks, upsertPartitionedRows } from './partitions/index.js';
 import type { PostgresConfig } from './postgres-config.js';
@@ -28,6 +29,8 @@ export interface RowStoreContext {
   config: PostgresConfig;
   /** Runs `fn` in a transaction of its own: writes of several statements outside a transaction. */
   transaction<T>(fn: (session: q.SqlSession) => Promise<T>): Promise<T>;
+  /** The declared indexes filters may rely on (see DeclaredPaths). */
+  declared: DeclaredPaths;
 }
 
 /**
@@ -40,7 +43,7 @@ export function createRowStore(
   inTransaction: boolean,
   context: RowStoreContext,
 ): PostgresRowStore {
-  const { config } = context;
+  const { config, declared } = context;
   // Several statements are all or nothing only inside a transaction: open one when not in one already.
   const atomically = (fn: (s: q.SqlSession) => Promise<void>): Promise<void> =>
     inTransaction ? fn(session) : context.transaction(fn);
@@ -79,13 +82,13 @@ export function createRowStore(
       return rows.map((row) => row.id);
     },
     countRows: async (filter) => {
-      const result = await session.dynamic<{ n: number }>(buildCountQuery(filter));
+      const result = await session.dynamic<{ n: number }>(buildCountQuery(filter, { declared }));
       return result.rows[0]?.n ?? 0;
     },
     listRows: (filter, query) =>
-      session.records(buildListQuery(filter, query, { projectAfterLimit: !config.distributed })),
+      session.records(buildListQuery(filter, query, { projectAfterLimit: !config.distributed, declared })),
     deleteRowsWhere: async (filter) => {
-      const result = await session.dynamic(buildDeleteQuery(filter));
+      const result = await session.dynamic(buildDeleteQuery(filter, { declared }));
       return result.rowCount ?? 0;
     },
   };

@@ -1,8 +1,12 @@
 import { StorageError } from '@recordstore/core';
 import type pg from 'pg';
-import * as indexCatalog from './generated/index-catalog.queries.js';
 import * as security from './generated/security.queries.js';
-import { DECLARED_INDEX_STATISTICS, declaredIndexName, ensureDeclaredIndexes } from './indexes/index.js';
+import {
+  DECLARED_INDEX_STATISTICS,
+  declaredIndexName,
+  ensureDeclaredIndexes,
+  presentDeclaredIndexes,
+} from './indexes/index.js';
 import {
   describeLayout,
   ensureLayout,
@@ -13,7 +17,6 @@ import {
   maintainPartitions,
 } from './partitions/index.js';
 import { listPartitions, tableHasRows } from './partitions/partition-catalog.js';
-import { catalogOn } from './partitions/sql-client.js';
 import { enableAuditTrigger } from './postgres-audit.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { clientExecutor } from './postgres-statements.js';
@@ -188,14 +191,8 @@ const LOCKED_STEPS: readonly SchemaStep[] = [compression, tenancy, audit, layout
 /** Declared indexes that are missing or invalid (only when auto_create_indexes). */
 async function missingDeclaredIndexes(client: pg.ClientBase, config: PostgresConfig): Promise<string[]> {
   if (!config.auto_create_indexes || config.indexes.length === 0) return [];
-  const db = catalogOn(client);
-  const missing: string[] = [];
-  for (const declared of config.indexes) {
-    const name = declaredIndexName(declared);
-    const [index] = await indexCatalog.indexValidity.run({ name }, db);
-    if (index?.valid !== true) missing.push(name);
-  }
-  return missing;
+  const present = new Set(await presentDeclaredIndexes(client, config.indexes));
+  return config.indexes.filter((declared) => !present.has(declared)).map((d) => declaredIndexName(d));
 }
 
 /**

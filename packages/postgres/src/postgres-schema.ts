@@ -1,7 +1,13 @@
 import { type Logger, StorageError } from '@recordstore/core';
 import type pg from 'pg';
 import { ensureCitusDistribution } from './citus/index.js';
-import { dropMigrationSecondaryIndexes, finishInterruptedLoad, mayDeferIndexes } from './indexes/index.js';
+import {
+  type DeclaredIndex,
+  dropMigrationSecondaryIndexes,
+  finishInterruptedLoad,
+  mayDeferIndexes,
+  presentDeclaredIndexes,
+} from './indexes/index.js';
 import {
   foldersOf,
   type MigrationTarget,
@@ -45,6 +51,8 @@ export interface PreparedSchema {
    * and across Citus shards (the citus extension is installed).
    */
   batchesById: boolean;
+  /** The declared indexes that exist and are valid after connect (filters may rely on these). */
+  indexed: DeclaredIndex[];
 }
 
 /** What the migration step needs: the config, the database (for messages), a logger and the clock. */
@@ -228,7 +236,10 @@ export async function prepareSchema(
     const citus = await client.query<{ present: boolean }>(
       "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS present",
     );
-    return { batchesById: config.partitioning_enabled || citus.rows[0]?.present === true };
+    return {
+      batchesById: config.partitioning_enabled || citus.rows[0]?.present === true,
+      indexed: config.indexes.length === 0 ? [] : await presentDeclaredIndexes(client, config.indexes),
+    };
   } finally {
     await client.end().catch(() => {});
   }

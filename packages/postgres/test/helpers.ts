@@ -1,3 +1,4 @@
+import type { ConformanceOptions } from '@recordstore/testkit';
 import { type ProvisionedPostgres, provisionPostgres } from '@recordstore/testkit/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -153,4 +154,31 @@ export async function statementsOf(s: PostgreSQLStorageBackend, fn: () => Promis
     if (delta > 0) ran.push({ statement: statement.replace(/\s+/g, ' ').trim(), runs: delta });
   }
   return { total: ran.reduce((n, r) => n + r.runs, 0), ran };
+}
+
+/**
+ * The conformance suite's options for stores on `db`, each in a schema of a {@link SchemaPool} named by
+ * `prefix`, with `extra` config on top (partitioning, declared indexes, ...).
+ */
+export function pooledConformance(
+  db: SuiteDatabase,
+  prefix: string,
+  extra: PostgresConfigInput = {},
+): Pick<ConformanceOptions, 'createBackend' | 'cleanup'> {
+  const schemas = new SchemaPool(prefix);
+  return {
+    createBackend: ({ config, clock, storeKey }) =>
+      new PostgreSQLStorageBackend(
+        {
+          ...config,
+          url: db.url,
+          schema_name: schemas.schemaFor(storeKey),
+          connection_pool_size: 2,
+          connection_pool_max_overflow: 8,
+          ...extra,
+        } as PostgresConfigInput,
+        { clock },
+      ),
+    cleanup: (storeKey) => schemas.release(storeKey, db.sql),
+  };
 }

@@ -250,6 +250,61 @@ describe('declared indexes serve range filters (EXPLAIN on 50,000 rows)', () => 
     expect(report.verdict.join('\n')).toMatch(/is read with a sequential scan: declare an index/);
   });
 
+  it.each([
+    ['text', { 'user.id': 'u0042' }, 1],
+    ['numeric', { score: 42 }, 0],
+  ] as const)(
+    'equality on a declared %s path is served by its index (with the GIN for arrays)',
+    async (_, filter, i) => {
+      const plan = (await store.analyzeIndexes({ filters: [filter] })).filters[0]!;
+      expect(plan.sequentialScan).toBe(false);
+      expect(plan.indexes).toContain(nameOf(indexes[i]!));
+      expect(plan.indexes).toContain('storage_records_data_gin_idx');
+    },
+  );
+
+  it("the store's own list statement for an equality uses the declared index", async () => {
+    // What list() sends, captured at pg's client, then EXPLAINed with its values.
+    const sent: { text: string; values: unknown[] }[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as { text?: string; values?: unknown[] };
+      if (config?.text?.includes('FROM storage_records WHERE')) {
+        sent.push({ text: config.text, values: config.values ?? [] });
+      }
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    try {
+      expect(await store.list({ 'user.id': 'u0042' }, { limit: 5 })).toHaveLength(5);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect(sent).toHaveLength(1);
+    const explained = await sqlIn<{ 'QUERY PLAN': string }>(
+      schema,
+      `EXPLAIN ${sent[0]!.text}`,
+      sent[0]!.values,
+    );
+    const plan = explained.rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toContain(nameOf(indexes[1]!));
+  });
+
+  it('equality on declared paths gives what the reference semantics give, other JSON types included', async () => {
+    const ids = async (filter: Record<string, unknown>) =>
+      (await store.list(filter, { limit: 1000 })).map((r) => r.id).sort();
+    // 9995 five times, and odd2's [9995]: an array field contains the value.
+    expect(await ids({ score: 9995 })).toEqual(['odd2', 'r19995', 'r29995', 'r39995', 'r49995', 'r9995']);
+    expect(await ids({ 'user.id': 'u4998' })).toHaveLength(10);
+    // A string never equals a number, on either kind of path; values of the other type take the GIN form.
+    expect(await ids({ 'user.id': '42' })).toEqual([]);
+    expect(await ids({ 'user.id': 42 })).toEqual(['odd1']);
+    expect(await ids({ score: 'high' })).toEqual(['odd1']);
+    expect(await ids({ 'metadata.region': 'reg7' })).toHaveLength(ROWS / 500);
+    // Two-valued: "not equal" is exactly the complement.
+    expect(await store.count({ score: { $ne: 9995 } })).toBe(ROWS + 3 - 6);
+    expect(await store.count({ $not: { 'user.id': 'u4998' } })).toBe(ROWS + 3 - 10);
+  });
+
   it('analyzeIndexes() reports index usage from pg_stat_user_indexes, with unused indexes in the verdict', async () => {
     // Use one declared index, then let the server flush its statistics (a closed session flushes).
     await store.list({ score: { $gt: 9990, $lte: 9996 } });

@@ -66,6 +66,23 @@ export async function ensureDeclaredIndexes(
   return result;
 }
 
+/**
+ * The declared indexes that exist and are valid: the ones filters may rely on (an equality on a path whose
+ * index is missing keeps to the GIN index on data).
+ */
+export async function presentDeclaredIndexes(
+  client: SqlClient,
+  indexes: readonly DeclaredIndex[],
+): Promise<DeclaredIndex[]> {
+  const db = catalogOn(client);
+  const present: DeclaredIndex[] = [];
+  for (const decl of indexes) {
+    const [index] = await catalog.indexValidity.run({ name: declaredIndexName(decl) }, db);
+    if (index?.valid === true) present.push(decl);
+  }
+  return present;
+}
+
 /** PostgreSQL's "must be owner of index": ALTER INDEX needs the owner, which a DML-only role is not. */
 const NOT_OWNER = '42501';
 

@@ -1,4 +1,5 @@
 import { type FilterNode, parseFilter } from '@recordstore/core';
+import type { DeclaredPaths } from '../declared-paths.js';
 import type { SqlClient } from '../partitions/sql-client.js';
 import { buildListQuery } from '../postgres-filter-compiler.js';
 
@@ -46,12 +47,17 @@ function liveFilter(filter: unknown, now: number): FilterNode {
 }
 
 /** EXPLAINs `filter` as list() runs it (newest first, limit 100) and reads the plan's scans. */
-export async function explainFilter(client: SqlClient, filter: unknown, now: number): Promise<FilterPlan> {
-  const query = buildListQuery(liveFilter(filter, now), {
-    orderBy: [{ field: 'created_at', direction: 'desc' }],
-    limit: 100,
-    offset: 0,
-  });
+export async function explainFilter(
+  client: SqlClient,
+  filter: unknown,
+  now: number,
+  declared?: DeclaredPaths,
+): Promise<FilterPlan> {
+  const query = buildListQuery(
+    liveFilter(filter, now),
+    { orderBy: [{ field: 'created_at', direction: 'desc' }], limit: 100, offset: 0 },
+    declared ? { declared } : {},
+  );
   const explained = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     `EXPLAIN (FORMAT JSON) ${query.text}`,
     query.values,

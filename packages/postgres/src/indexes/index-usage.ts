@@ -1,3 +1,4 @@
+import { declaredPathsOf } from '../declared-paths.js';
 import * as usage from '../generated/index-usage.queries.js';
 import { catalogOn, type SqlClient } from '../partitions/sql-client.js';
 import { declaredIndexDdl } from './declared-index-ddl.js';
@@ -91,7 +92,15 @@ export async function analyzeIndexes(
     });
   }
   const filters: FilterPlan[] = [];
-  for (const filter of options.filters ?? []) filters.push(await explainFilter(client, filter, Date.now()));
+  // As list() compiles them: equality on a declared path uses its index only when that index exists.
+  const present = declaredPathsOf(
+    [...declaredNames]
+      .filter(([name]) => indexes.some((i) => i.name === name && i.verdict !== 'missing'))
+      .map(([, d]) => d),
+  );
+  for (const filter of options.filters ?? []) {
+    filters.push(await explainFilter(client, filter, Date.now(), present));
+  }
   const rowsPerSeq = stats.seq_scan > 0 ? Math.round(stats.seq_read / stats.seq_scan) : 0;
   const verdict: string[] = [];
   for (const f of filters) {

@@ -24,6 +24,7 @@ export {
   dropMigrationSecondaryIndexes,
   type EnsureIndexesResult,
   ensureDeclaredIndexes,
+  presentDeclaredIndexes,
 } from './declared-indexes.js';
 export {
   BULK_LOAD_LOCK,
