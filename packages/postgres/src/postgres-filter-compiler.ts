@@ -142,14 +142,7 @@ function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params
     return `(${col} IS NOT NULL AND ${col} = ${params.add(timeValue(value as number), 'timestamptz')})`;
   }
   const root = field.root;
-  // Only on data, whose GIN index serves the array arm: an OR with an arm no index serves is a scan.
-  const declared = root === 'data' ? params.declared.get(declaredPathKey(root, field.path)) : undefined;
-  if (
-    (declared === 'text' && typeof value === 'string') ||
-    (declared === 'numeric' && typeof value === 'number')
-  ) {
-    return declaredEqualitySql(field, value, params);
-  }
+  if (declaredTypeOf(field, params, value)) return declaredEqualitySql(field, [value], [], params);
   // One `@> ANY(array)` rather than `@> a OR @> b`: the planner serves both with one GIN bitmap scan, and
   // estimates the ANY form far better (measured: the OR form fell back to a sequential scan).
   const docs = [JSON.stringify(nest(field.path, value)), JSON.stringify(nest(field.path, [value]))];
@@ -158,22 +151,60 @@ function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params
 }
 
 /**
- * Equality on a path with a declared index (see {@link DeclaredPaths}): the scalar case as the index's
- * expression (the same text the range conditions use, so a custom plan matches the index), the array case
- * as containment. Each arm is two-valued, as `cmpSql` explains, so the OR is too.
+ * True when `value` is of the type of a declared index on the field's path (a string on `text`, a number
+ * on `numeric`). Only on data, whose GIN index serves the array arm: an OR with an arm no index serves is
+ * a scan.
+ */
+function declaredTypeOf(
+  field: Extract<FieldRef, { kind: 'json' }>,
+  params: Params,
+  value: Exclude<Scalar, null>,
+): value is string | number {
+  if (field.root !== 'data') return false;
+  const declared = params.declared.get(declaredPathKey(field.root, field.path));
+  return (
+    (declared === 'text' && typeof value === 'string') ||
+    (declared === 'numeric' && typeof value === 'number')
+  );
+}
+
+/**
+ * Equality with any of `typed` (values of the declared index's type, see {@link DeclaredPaths}) or of
+ * `others`: the scalar case of `typed` as the index's expression (the same text the range conditions use,
+ * so a custom plan matches the index), their array case and both cases of `others` as containment. Each
+ * arm is two-valued, as `cmpSql` explains, so the OR is too.
  */
 function declaredEqualitySql(
   field: Extract<FieldRef, { kind: 'json' }>,
-  value: string | number,
+  typed: readonly (string | number)[],
+  others: readonly Exclude<Scalar, null>[],
   params: Params,
 ): string {
   const access = jsonAccess(field, params);
-  const scalar =
-    typeof value === 'number'
-      ? `(${access.value} = ${params.add(JSON.stringify(value), 'jsonb')} AND ${definitely([`jsonb_typeof(${access.value}) = 'number'`, ...access.guards])})`
-      : `(${access.text} COLLATE "C" = (${params.add(value, 'text')} COLLATE "C") AND ${definitely([`jsonb_typeof(${access.value}) = 'string'`, ...access.guards])})`;
-  const inArray = `data @> ${params.add(JSON.stringify(nest(field.path, [value])), 'jsonb')}`;
-  return `(${scalar} OR ${inArray})`;
+  const one = typed.length === 1;
+  const numeric = typeof typed[0] === 'number';
+  const check = definitely([
+    `jsonb_typeof(${access.value}) = '${numeric ? 'number' : 'string'}'`,
+    ...access.guards,
+  ]);
+  const scalar = numeric
+    ? `${access.value} = ${
+        one
+          ? params.add(JSON.stringify(typed[0]), 'jsonb')
+          : `ANY(${params.add(
+              typed.map((v) => JSON.stringify(v)),
+              'jsonb[]',
+            )})`
+      }`
+    : `${access.text} COLLATE "C" = ${one ? `(${params.add(typed[0], 'text')} COLLATE "C")` : `ANY(${params.add(typed, 'text[]')})`}`;
+  const docs = typed.map((v) => JSON.stringify(nest(field.path, [v])));
+  for (const v of others)
+    docs.push(JSON.stringify(nest(field.path, v)), JSON.stringify(nest(field.path, [v])));
+  const contains =
+    docs.length === 1
+      ? `data @> ${params.add(docs[0], 'jsonb')}`
+      : `data @> ANY(${params.add(docs, 'jsonb[]')})`;
+  return `((${scalar} AND ${check}) OR ${contains})`;
 }
 
 function nullSql(field: FieldRef, params: Params): string {
@@ -197,6 +228,10 @@ function inSql(field: FieldRef, values: readonly Scalar[], params: Params): stri
       parts.push(`(${col} IS NOT NULL AND ${col} = ANY(${params.add(dates, 'timestamptz[]')}))`);
     } else if (nonNull.length === 1) {
       parts.push(scalarSql(field, nonNull[0]!, params));
+    } else if (nonNull.some((v) => declaredTypeOf(field, params, v))) {
+      const typed = nonNull.filter((v) => declaredTypeOf(field, params, v));
+      const others = nonNull.filter((v) => !declaredTypeOf(field, params, v));
+      parts.push(declaredEqualitySql(field, typed, others, params));
     } else {
       const docs: string[] = [];
       for (const v of nonNull) {

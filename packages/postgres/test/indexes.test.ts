@@ -253,6 +253,8 @@ describe('declared indexes serve range filters (EXPLAIN on 50,000 rows)', () => 
   it.each([
     ['text', { 'user.id': 'u0042' }, 1],
     ['numeric', { score: 42 }, 0],
+    ['text $in', { 'user.id': { $in: ['u0042', 'u0043'] } }, 1],
+    ['numeric $in', { score: { $in: [42, 43, 'high'] } }, 0],
   ] as const)(
     'equality on a declared %s path is served by its index (with the GIN for arrays)',
     async (_, filter, i) => {
@@ -300,6 +302,9 @@ describe('declared indexes serve range filters (EXPLAIN on 50,000 rows)', () => 
     expect(await ids({ 'user.id': 42 })).toEqual(['odd1']);
     expect(await ids({ score: 'high' })).toEqual(['odd1']);
     expect(await ids({ 'metadata.region': 'reg7' })).toHaveLength(ROWS / 500);
+    // $in: the declared type's values through the index, the others through containment.
+    expect(await ids({ 'user.id': { $in: ['u4998', 'u4997', 42] } })).toHaveLength(21);
+    expect(await ids({ score: { $in: [9995, 9996, 'high'] } })).toHaveLength(12);
     // Two-valued: "not equal" is exactly the complement.
     expect(await store.count({ score: { $ne: 9995 } })).toBe(ROWS + 3 - 6);
     expect(await store.count({ $not: { 'user.id': 'u4998' } })).toBe(ROWS + 3 - 10);
