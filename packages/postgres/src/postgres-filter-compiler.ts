@@ -187,16 +187,14 @@ function declaredEqualitySql(
     `jsonb_typeof(${access.value}) = '${numeric ? 'number' : 'string'}'`,
     ...access.guards,
   ]);
-  const scalar = numeric
-    ? `${access.value} = ${
-        one
-          ? params.add(JSON.stringify(typed[0]), 'jsonb')
-          : `ANY(${params.add(
-              typed.map((v) => JSON.stringify(v)),
-              'jsonb[]',
-            )})`
-      }`
-    : `${access.text} COLLATE "C" = ${one ? `(${params.add(typed[0], 'text')} COLLATE "C")` : `ANY(${params.add(typed, 'text[]')})`}`;
+  let operand: string;
+  if (numeric) {
+    const texts = typed.map((v) => JSON.stringify(v));
+    operand = one ? params.add(texts[0], 'jsonb') : `ANY(${params.add(texts, 'jsonb[]')})`;
+  } else {
+    operand = one ? `(${params.add(typed[0], 'text')} COLLATE "C")` : `ANY(${params.add(typed, 'text[]')})`;
+  }
+  const scalar = numeric ? `${access.value} = ${operand}` : `${access.text} COLLATE "C" = ${operand}`;
   const docs = typed.map((v) => JSON.stringify(nest(field.path, [v])));
   for (const v of others)
     docs.push(JSON.stringify(nest(field.path, v)), JSON.stringify(nest(field.path, [v])));
