@@ -176,6 +176,10 @@ export class RawPgContender implements Contender {
 
   constructor(url: string) {
     this.pool = new pg.Pool({ connectionString: url, max: PG_POOL_SIZE });
+    // An idle client the server drops (it once received "terminating connection due to administrator
+    // command" right after the point workloads) must not end the run: pg-pool re-emits the error on the
+    // pool, and an EventEmitter without an error listener throws it.
+    this.pool.on('error', (error) => console.error(`raw-pg: idle connection lost: ${error.message}`));
   }
 
   async save(record: AgentRecord): Promise<void> {
