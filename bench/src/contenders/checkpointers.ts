@@ -2,7 +2,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { StorageBackend } from '@recordstore/core';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { PG_POOL_SIZE } from './postgres.js';
+import { PG_POOL_SIZE, withClient } from './postgres.js';
 import { connectBackend } from './recordstore.js';
 import type { Family } from './types.js';
 
@@ -28,19 +28,15 @@ export const CHECKPOINTERS = {
  * Sum of `pg_total_relation_size` (heap, indexes, TOAST) over the tables of the database's `public`
  * schema: each saver has a database of its own, so these are exactly the tables it uses.
  */
-async function pgTablesBytes(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function pgTablesBytes(url: string): Promise<number> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ bytes: string }>(
       `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`,
     );
     return Number(rows[0]!.bytes);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**

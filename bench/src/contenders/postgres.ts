@@ -35,16 +35,23 @@ export function recordstoreMigrationsSql(migrationsDir: string): string {
     .join('\n');
 }
 
-/** Creates the recordstore schema in a database by running the migration SQL (raw contender, data loads). */
-export async function applySchema(url: string, migrationsDir: string): Promise<void> {
+/** Runs `fn` on a client of its own connected to `url`, closed afterwards; returns what `fn` returns. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const exists = await client.query(`SELECT to_regclass($1) AS t`, [PG_TABLE]);
-    if (exists.rows[0].t === null) await client.query(recordstoreMigrationsSql(migrationsDir));
+    return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+/** Creates the recordstore schema in a database by running the migration SQL (raw contender, data loads). */
+export function applySchema(url: string, migrationsDir: string): Promise<void> {
+  return withClient(url, async (client) => {
+    const exists = await client.query(`SELECT to_regclass($1) AS t`, [PG_TABLE]);
+    if (exists.rows[0].t === null) await client.query(recordstoreMigrationsSql(migrationsDir));
+  });
 }
 
 /** COPY text format escaping: backslash, and the row and column separators. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PG_TABLE } from '../contenders/postgres.js';
+import { PG_TABLE, withClient } from '../contenders/postgres.js';
 import { connectBackend, RecordstoreContender } from '../contenders/recordstore.js';
 import type { ListQuery } from '../contenders/types.js';
 import { switchToDurable } from '../postgres-server.js';
@@ -9,7 +9,7 @@ import { nowMs, type Samples } from '../stats.js';
 import { bulkWorkloads } from '../workloads/bulk-workloads.js';
 import { postgresTarget } from '../workloads/family-targets.js';
 import { LIST_LABELS, listQueries } from '../workloads/list-workloads.js';
-import { gc, rotate, samplesFor } from '../workloads/measure.js';
+import { gc, roundOrder, samplesFor } from '../workloads/measure.js';
 import { pointWorkloads } from '../workloads/point-workloads.js';
 import { rowsFrom } from '../workloads/result-rows.js';
 import type { RunContext } from '../workloads/run-context.js';
@@ -106,14 +106,8 @@ export async function citusSection(ctx: RunContext, sections: Record<string, Sec
 }
 
 /** Switches a node to the durable settings the rest of the bench uses (the testkit turns them off). */
-async function durable(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await switchToDurable(client);
-  } finally {
-    await client.end();
-  }
+function durable(url: string): Promise<void> {
+  return withClient(url, switchToDurable);
 }
 
 async function open(
@@ -185,7 +179,7 @@ async function listAndStream(ctx: RunContext, contenders: RecordstoreContender[]
         ctx.options.seed + 10 * round + kinds.indexOf(kind),
         sessions,
       );
-      for (const c of rotate(contenders, round)) {
+      for (const c of roundOrder(contenders, round)) {
         gc();
         const sample = samplesFor(samples, LIST_LABELS[kind], c.name);
         for (const q of queries) {
@@ -202,7 +196,7 @@ async function listAndStream(ctx: RunContext, contenders: RecordstoreContender[]
   }
   const label = `stream all ${s.citusListRows.toLocaleString('en-US')} rows`;
   for (let round = 0; round < (ctx.options.quick ? 1 : 2); round++) {
-    for (const c of rotate(contenders, round)) {
+    for (const c of roundOrder(contenders, round)) {
       gc();
       const t0 = nowMs();
       const count = await c.stream(() => {});

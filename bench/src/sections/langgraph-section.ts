@@ -12,7 +12,7 @@ import type { Family } from '../contenders/types.js';
 import { rng } from '../records.js';
 import type { ResultRow, SectionInfo } from '../report.js';
 import { nowMs, type Samples } from '../stats.js';
-import { gc, rotate, samplesFor } from '../workloads/measure.js';
+import { gc, roundOrder, samplesFor } from '../workloads/measure.js';
 import { rowsFrom, unsupportedRow } from '../workloads/result-rows.js';
 import type { FamilyTarget, RunContext } from '../workloads/run-context.js';
 import { sectionContext } from './section-context.js';
@@ -151,7 +151,7 @@ async function measure(ctx: RunContext, family: Family, savers: Checkpointer[], 
   const writers = savers.map((cp) => new ThreadWriter(cp, 'bench-thread'));
   const put = 'put (one channel changed)';
   for (let chunk = 0; chunk * WRITES_PER_CHUNK < n; chunk++) {
-    for (const w of rotate(writers, chunk)) {
+    for (const w of roundOrder(writers, chunk)) {
       const sample = samplesFor(samples, put, w.cp.name);
       const count = Math.min(WRITES_PER_CHUNK, n - chunk * WRITES_PER_CHUNK);
       for (let i = 0; i < count; i++) sample.latencies.push(await w.next());
@@ -188,7 +188,7 @@ async function measure(ctx: RunContext, family: Family, savers: Checkpointer[], 
   const byId = 'getTuple (a checkpoint by id)';
   for (let round = 0; round < s.listRounds; round++) {
     const picks = Array.from({ length: reads }, () => Math.floor(random() * n));
-    for (const w of rotate(writers, round)) {
+    for (const w of roundOrder(writers, round)) {
       const saver = w.cp.saver;
       const thread = { configurable: { thread_id: 'bench-thread', checkpoint_ns: '' } };
       gc();

@@ -1,7 +1,7 @@
 import type { Contender, Family } from '../contenders/types.js';
 import { RecordFactory, ROWS_PER_SESSION } from '../records.js';
 import { nowMs, type Samples } from '../stats.js';
-import { gc, rotate, samplesFor } from './measure.js';
+import { gc, roundOrder, samplesFor } from './measure.js';
 import { rowsFrom, unsupportedRow } from './result-rows.js';
 import type { RunContext } from './run-context.js';
 
@@ -29,7 +29,7 @@ export async function bulkWorkloads(
     const records = factory.many(`bulk${round}`, s.bulkRecords, {
       sessions: s.bulkRecords / ROWS_PER_SESSION,
     });
-    for (const c of rotate(contenders, round)) {
+    for (const c of roundOrder(contenders, round)) {
       await c.truncate();
       // The contender before wrote 100,000 rows: without a checkpoint here, writing out its pages (or a
       // timed checkpoint) fell on whichever ran next (PostgreSQL bulk upsert: 0.87 and 1.08 of raw in two

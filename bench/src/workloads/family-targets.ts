@@ -1,19 +1,7 @@
 import { rmSync } from 'node:fs';
-import pg from 'pg';
-import { copyRecords } from '../contenders/postgres.js';
+import { copyRecords, withClient } from '../contenders/postgres.js';
 import { insertRows, openRawSqlite } from '../contenders/sqlite.js';
 import type { FamilyTarget } from './run-context.js';
-
-/** Runs `fn` on a client of its own connected to `url`, closed afterwards. */
-async function withClient(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** PostgreSQL targets: a database per name on the bench server; loads by COPY. */
 export function postgresTarget(createDatabase: (name: string) => Promise<string>): FamilyTarget {
@@ -25,7 +13,9 @@ export function postgresTarget(createDatabase: (name: string) => Promise<string>
       return anyDatabase;
     },
     load: (url, records) => withClient(url, (client) => copyRecords(client, records)),
-    analyze: (url) => withClient(url, (client) => client.query('VACUUM ANALYZE storage_records')),
+    analyze: async (url) => {
+      await withClient(url, (client) => client.query('VACUUM ANALYZE storage_records'));
+    },
     // Cluster-wide: any database of the bench server will do.
     settle: async () => {
       if (anyDatabase !== null) await withClient(anyDatabase, (client) => client.query('CHECKPOINT'));

@@ -1,13 +1,12 @@
-import pg from 'pg';
 import type { ContenderName } from '../contenders/index.js';
-import { PG_TABLE } from '../contenders/postgres.js';
+import { PG_TABLE, withClient } from '../contenders/postgres.js';
 import { openRecordstorePostgres, openRecordstoreSqlite } from '../contenders/recordstore.js';
 import { createRawSqliteListIndexes } from '../contenders/sqlite.js';
 import type { Contender, Family, ListQuery } from '../contenders/types.js';
 import { capturePg, captureSqlite, explainPg, explainSqlite, type PlanReport } from '../plans.js';
 import { RecordFactory, ROWS_PER_SESSION, rng, USERS } from '../records.js';
 import { nowMs, type Samples } from '../stats.js';
-import { rotate, samplesFor } from './measure.js';
+import { roundOrder, samplesFor } from './measure.js';
 import { rowsFrom, unsupportedRow } from './result-rows.js';
 import type { ContenderSupport, FamilyTarget, Opener, RunContext } from './run-context.js';
 import { streamWorkload } from './stream-workload.js';
@@ -73,13 +72,9 @@ async function openListContender(name: ContenderName, target: string, open: Open
     }
     case 'raw-pg': {
       const contender = await open(name, target);
-      const client = new pg.Client({ connectionString: target });
-      await client.connect();
-      try {
+      await withClient(target, async (client) => {
         for (const ddl of RAW_PG_LIST_INDEXES) await client.query(ddl);
-      } finally {
-        await client.end();
-      }
+      });
       return contender;
     }
     default:
@@ -179,7 +174,7 @@ async function listWorkload(
       // No forced collection before a contender's queries: a full GC slows the work right after it (the
       // point workloads measured half the throughput in the slice after one), and of 20 queries per
       // group the first one's latency would be what the p95 reports.
-      for (const c of rotate(contenders, round)) {
+      for (const c of roundOrder(contenders, round)) {
         const sample = samplesFor(samples, LIST_LABELS[kind], c.name);
         for (const q of queries) {
           const q0 = nowMs();

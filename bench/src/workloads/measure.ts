@@ -11,7 +11,7 @@ export const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
  * next: SQLite's sequential `exists` with coalescing off, always right after Keyv's SQLite adapter, read
  * 0.78 to 0.79 of raw in three quick runs, and 0.94 to 0.95 in the three after this order.
  */
-export function rotate<T>(items: readonly T[], round: number): T[] {
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
   const n = items.length;
   if (n < 2) return [...items];
   // First row 0, 1, n-1, 2, n-2, ...; row k adds k to each; odd n also uses the reversed rows.

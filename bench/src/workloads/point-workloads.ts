@@ -2,7 +2,7 @@ import { COALESCE_OFF_SUFFIX } from '../contenders/recordstore.js';
 import type { Contender, Family } from '../contenders/types.js';
 import { type AgentRecord, RecordFactory, ROWS_PER_SESSION, rng } from '../records.js';
 import type { Samples } from '../stats.js';
-import { rotate, samplesFor, timeOps } from './measure.js';
+import { roundOrder, samplesFor, timeOps } from './measure.js';
 import { rowsFrom } from './result-rows.js';
 import type { RunContext } from './run-context.js';
 
@@ -70,7 +70,7 @@ export async function pointWorkloads(
         // The round's operations run in slices, the contenders taking turns slice by slice, so a
         // checkpoint, an autovacuum or a slow fsync lands on all of them alike instead of on whichever
         // ran at that moment (one contender's 500 operations in a row let such events decide a round).
-        const order = rotate(contenders, round);
+        const order = roundOrder(contenders, round);
         const slice = conc === 1 ? SEQUENTIAL_SLICE : conc * CONCURRENT_SLICE_PER_WORKER;
         for (let from = 0; from < s.pointOps; from += slice) {
           const to = Math.min(s.pointOps, from + slice);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { ContenderName } from '../contenders/index.js';
 import type { Family } from '../contenders/types.js';
 import { Samples } from '../stats.js';
-import { rotate } from './measure.js';
+import { roundOrder } from './measure.js';
 import { rowsFrom, unsupportedRow } from './result-rows.js';
 import type { ContenderSupport, RunContext } from './run-context.js';
 
@@ -38,7 +38,7 @@ export async function streamWorkload(
   const byContender = new Map<string, Samples>();
   const timedOut = new Map<string, string>();
   for (let round = 0; round < rounds; round++) {
-    for (const name of rotate(names, round)) {
+    for (const name of roundOrder(names, round)) {
       if (timedOut.has(name)) continue;
       let stdout: string;
       try {
