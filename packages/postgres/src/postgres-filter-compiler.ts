@@ -1,5 +1,15 @@
-import type { FieldRef, FilterNode, JsonValue, OrderBy, RowQuery, Scalar } from '@recordstore/core';
-import { type DeclaredPaths, declaredPathKey } from './declared-paths.js';
+import type { FieldRef, FilterNode, OrderBy, RowQuery, Scalar } from '@recordstore/core';
+import type { DeclaredPaths } from './declared-paths.js';
+import {
+  containmentDocs,
+  containsAny,
+  declaredEqualitySql,
+  declaredTypeOf,
+  definitely,
+  found,
+  jsonAccess,
+  Params,
+} from './filter-json.js';
 
 /**
  * Compiles validated filter trees to SQL on `storage_records` with exactly the reference semantics of
@@ -44,76 +54,16 @@ export const ROW_COLUMNS =
   'floor(extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms, ' +
   'floor(extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms';
 
-// strtol-style integers (leading blanks, a sign) are what `#>` takes as an array index.
-const INDEX_LIKE = /\d/;
-
 /** How a filter compiles beyond its own nodes. */
 export interface CompileOptions {
   /** Paths whose declared indexes exist (none by default: equality is containment, served by the GIN). */
   declared?: DeclaredPaths;
 }
 
-const NO_DECLARED: DeclaredPaths = new Map();
-
-class Params {
-  readonly values: unknown[] = [];
-  constructor(readonly declared: DeclaredPaths = NO_DECLARED) {}
-  add(value: unknown, cast: string): string {
-    this.values.push(value);
-    return `$${this.values.length}::${cast}`;
-  }
-}
-
 function column(name: string): string {
   const sql = COLUMN_SQL[name];
   if (sql === undefined) throw new Error(`postgresql: unknown column ${name}`);
   return sql;
-}
-
-/** `{"a":{"b": leaf}}` for the path [a, b]. */
-function nest(path: readonly string[], leaf: JsonValue): JsonValue {
-  let out: JsonValue = leaf;
-  for (let i = path.length - 1; i >= 0; i--) {
-    const wrapper: Record<string, JsonValue> = {};
-    Object.defineProperty(wrapper, path[i]!, {
-      value: out,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-    out = wrapper;
-  }
-  return out;
-}
-
-interface JsonAccess {
-  /** The jsonb value at the path, NULL when missing (may still be wrong where guards fail). */
-  value: string;
-  /** The text value at the path (`#>>`). */
-  text: string;
-  /** Conditions (possibly NULL-valued) that must hold for `value` to be the reference's value. */
-  guards: string[];
-}
-
-function jsonAccess(field: Extract<FieldRef, { kind: 'json' }>, params: Params): JsonAccess {
-  const root = field.root;
-  const p = params.add(field.path, 'text[]');
-  const guards: string[] = [];
-  for (let i = 1; i < field.path.length; i++) {
-    if (INDEX_LIKE.test(field.path[i]!)) {
-      guards.push(`jsonb_typeof(${root} #> ${params.add(field.path.slice(0, i), 'text[]')}) = 'object'`);
-    }
-  }
-  return { value: `(${root} #> ${p})`, text: `(${root} #>> ${p})`, guards };
-}
-
-/** `cond` as a two-valued predicate. */
-function definitely(conditions: string[]): string {
-  return `COALESCE(${conditions.join(' AND ')}, false)`;
-}
-
-function found(access: JsonAccess): string {
-  return definitely([`${access.value} IS NOT NULL`, ...access.guards]);
 }
 
 /** Earliest instant timestamptz holds (4714-11-24 BC); JavaScript Dates end at 8.64e15 ms. */
@@ -145,64 +95,7 @@ function scalarSql(field: FieldRef, value: Exclude<Scalar, null>, params: Params
   if (declaredTypeOf(field, params, value)) return declaredEqualitySql(field, [value], [], params);
   // One `@> ANY(array)` rather than `@> a OR @> b`: the planner serves both with one GIN bitmap scan, and
   // estimates the ANY form far better (measured: the OR form fell back to a sequential scan).
-  const docs = [JSON.stringify(nest(field.path, value)), JSON.stringify(nest(field.path, [value]))];
-  const contains = `${root} @> ANY(${params.add(docs, 'jsonb[]')})`;
-  return root === 'data' ? contains : `(${root} IS NOT NULL AND ${contains})`;
-}
-
-/**
- * True when `value` is of the type of a declared index on the field's path (a string on `text`, a number
- * on `numeric`). Only on data, whose GIN index serves the array arm: an OR with an arm no index serves is
- * a scan.
- */
-function declaredTypeOf(
-  field: Extract<FieldRef, { kind: 'json' }>,
-  params: Params,
-  value: Exclude<Scalar, null>,
-): value is string | number {
-  if (field.root !== 'data') return false;
-  const declared = params.declared.get(declaredPathKey(field.root, field.path));
-  return (
-    (declared === 'text' && typeof value === 'string') ||
-    (declared === 'numeric' && typeof value === 'number')
-  );
-}
-
-/**
- * Equality with any of `typed` (values of the declared index's type, see {@link DeclaredPaths}) or of
- * `others`: the scalar case of `typed` as the index's expression (the same text the range conditions use,
- * so a custom plan matches the index), their array case and both cases of `others` as containment. Each
- * arm is two-valued, as `cmpSql` explains, so the OR is too.
- */
-function declaredEqualitySql(
-  field: Extract<FieldRef, { kind: 'json' }>,
-  typed: readonly (string | number)[],
-  others: readonly Exclude<Scalar, null>[],
-  params: Params,
-): string {
-  const access = jsonAccess(field, params);
-  const one = typed.length === 1;
-  const numeric = typeof typed[0] === 'number';
-  const check = definitely([
-    `jsonb_typeof(${access.value}) = '${numeric ? 'number' : 'string'}'`,
-    ...access.guards,
-  ]);
-  let operand: string;
-  if (numeric) {
-    const texts = typed.map((v) => JSON.stringify(v));
-    operand = one ? params.add(texts[0], 'jsonb') : `ANY(${params.add(texts, 'jsonb[]')})`;
-  } else {
-    operand = one ? `(${params.add(typed[0], 'text')} COLLATE "C")` : `ANY(${params.add(typed, 'text[]')})`;
-  }
-  const scalar = numeric ? `${access.value} = ${operand}` : `${access.text} COLLATE "C" = ${operand}`;
-  const docs = typed.map((v) => JSON.stringify(nest(field.path, [v])));
-  for (const v of others)
-    docs.push(JSON.stringify(nest(field.path, v)), JSON.stringify(nest(field.path, [v])));
-  const contains =
-    docs.length === 1
-      ? `data @> ${params.add(docs[0], 'jsonb')}`
-      : `data @> ANY(${params.add(docs, 'jsonb[]')})`;
-  return `((${scalar} AND ${check}) OR ${contains})`;
+  return containsAny(root, containmentDocs(field.path, [value]), params);
 }
 
 function nullSql(field: FieldRef, params: Params): string {
@@ -226,17 +119,14 @@ function inSql(field: FieldRef, values: readonly Scalar[], params: Params): stri
       parts.push(`(${col} IS NOT NULL AND ${col} = ANY(${params.add(dates, 'timestamptz[]')}))`);
     } else if (nonNull.length === 1) {
       parts.push(scalarSql(field, nonNull[0]!, params));
-    } else if (nonNull.some((v) => declaredTypeOf(field, params, v))) {
-      const typed = nonNull.filter((v) => declaredTypeOf(field, params, v));
-      const others = nonNull.filter((v) => !declaredTypeOf(field, params, v));
-      parts.push(declaredEqualitySql(field, typed, others, params));
     } else {
-      const docs: string[] = [];
-      for (const v of nonNull) {
-        docs.push(JSON.stringify(nest(field.path, v)), JSON.stringify(nest(field.path, [v])));
+      const typed = nonNull.filter((v) => declaredTypeOf(field, params, v));
+      if (typed.length > 0) {
+        const others = nonNull.filter((v) => !declaredTypeOf(field, params, v));
+        parts.push(declaredEqualitySql(field, typed, others, params));
+      } else {
+        parts.push(containsAny(field.root, containmentDocs(field.path, nonNull), params));
       }
-      const any = `${field.root} @> ANY(${params.add(docs, 'jsonb[]')})`;
-      parts.push(field.root === 'data' ? any : `(${field.root} IS NOT NULL AND ${any})`);
     }
   }
   return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
